@@ -93,25 +93,23 @@ per-namespace Roles so they can never diverge. Least privilege: exactly the
 verbs the operator uses, one entry per API group/resource set, no wildcards.
 */}}
 {{- define "modelpilot.rules" -}}
+{{- /* Exactly what the operator does; ModelDeploymentOperatorTest checks it against every request it makes. */}}
 - apiGroups: ["modelpilot.io"]
   resources: ["modeldeployments"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["list", "watch"]
 - apiGroups: ["modelpilot.io"]
   resources: ["modeldeployments/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["secrets", "persistentvolumeclaims"]
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}

@@ -62,6 +62,11 @@ public final class MockApiServer implements AutoCloseable {
     return server.createClient();
   }
 
+  /** A client whose requests carry {@code userAgent}, so tests can tell them from the operator's. */
+  public KubernetesClient client(String userAgent) {
+    return server.createClient(builder -> builder.editOrNewConfig().withUserAgent(userAgent).endConfig());
+  }
+
   public ServerSideApplyDispatcher dispatcher() {
     return crud;
   }

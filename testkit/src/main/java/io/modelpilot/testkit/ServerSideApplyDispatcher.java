@@ -46,7 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
 
-  public record Request(String method, String path, String contentType) {
+  public record Request(String method, String path, String contentType, String userAgent) {
     public boolean isWrite() {
       return !method.equals("GET");
     }
@@ -72,7 +72,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
-    requests.add(new Request(request.getMethod(), request.getPath(), contentType));
+    requests.add(new Request(request.getMethod(), request.getPath(), contentType, request.getHeader("User-Agent")));
     if (request.method() == HttpMethod.PATCH && contentType != null
         && contentType.startsWith(APPLY_CONTENT_TYPE)) {
       return apply(request);

@@ -1,0 +1,35 @@
+package io.modelpilot.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.util.List;
+
+/** Operator-wide settings; in a cluster they come from the Helm chart as MODELPILOT_* variables. */
+@ConfigMapping(prefix = "modelpilot")
+public interface OperatorSettings {
+
+  /** Runtime image for ModelDeployments that do not name one (spec.runtime.image). */
+  @WithDefault("ghcr.io/modelpilot/runtime:0.1.0")
+  String runtimeImage();
+
+  /**
+   * Namespaces whose resources the operator reconciles; JOSDK_ALL_NAMESPACES for the whole cluster.
+   * Handed to the Operator SDK as quarkus.operator-sdk.namespaces (see application.properties).
+   */
+  @WithDefault("JOSDK_ALL_NAMESPACES")
+  List<String> watchNamespaces();
+
+  /** Prometheus the operator queries for autoscaling and canary analysis. */
+  @WithDefault("http://prometheus-operated.monitoring.svc:9090")
+  URI prometheusUrl();
+
+  /** How often a ModelDeployment whose Secret or PVC is missing is checked again. */
+  @WithDefault("30s")
+  java.time.Duration referenceRecheckInterval();
+
+  /** DNS suffix of in-cluster Service names, used in status.endpoint. */
+  @WithDefault("cluster.local")
+  String clusterDomain();
+}

@@ -1,0 +1,323 @@
+package io.modelpilot.operator.deployment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.modelpilot.operator.api.v1alpha1.BatchingSpec;
+import io.modelpilot.operator.api.v1alpha1.GpuSpec;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
+import io.modelpilot.operator.api.v1alpha1.RuntimeSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the runtime Deployment and Service of a ModelDeployment: pure code over the spec, so
+ * every field can be tested without an API server.
+ */
+public final class RuntimeDeploymentFactory {
+
+  public static final String CONTAINER = "runtime";
+  public static final String PORT_NAME = "http";
+  public static final int PORT = 8080;
+  public static final String METRICS_PATH = "/q/metrics";
+  public static final String READY_PATH = "/v2/health/ready";
+  public static final String LIVE_PATH = "/v2/health/live";
+
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_DEPLOYMENT = "modelpilot.io/deployment";
+  public static final String LABEL_REVISION = "modelpilot.io/revision";
+  public static final String LABEL_TRACK = "modelpilot.io/track";
+  public static final String APP_NAME = "modelpilot-runtime";
+  public static final String COMPONENT = "model-server";
+  public static final String MANAGED_BY = "modelpilot-operator";
+  public static final String TRACK_STABLE = "stable";
+
+  public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+  public static final String GPU_TAINT_KEY = "nvidia.com/gpu";
+
+  public static final String MODEL_MOUNT = "/mnt/models";
+  public static final String CREDENTIALS_MOUNT = "/var/run/secrets/modelpilot/model-credentials";
+  public static final String TMP_MOUNT = "/tmp";
+
+  public static final String ENV_MODEL_URI = "MODELPILOT_MODEL_URI";
+  public static final String ENV_MODEL_NAME = "MODELPILOT_MODEL_NAME";
+  public static final String ENV_MODEL_VERSION = "MODELPILOT_MODEL_VERSION";
+  public static final String ENV_MODEL_CREDENTIALS_DIR = "MODELPILOT_MODEL_CREDENTIALS_DIR";
+  public static final String ENV_INTRA_OP_THREADS = "MODELPILOT_INTRA_OP_THREADS";
+  public static final String ENV_INTER_OP_THREADS = "MODELPILOT_INTER_OP_THREADS";
+  public static final String ENV_OPTIMIZATION_LEVEL = "MODELPILOT_OPTIMIZATION_LEVEL";
+  public static final String ENV_MAX_BATCH_SIZE = "MODELPILOT_MAX_BATCH_SIZE";
+  public static final String ENV_MAX_QUEUE_DELAY = "MODELPILOT_MAX_QUEUE_DELAY";
+  public static final String ENV_EXECUTION_PROVIDER = "MODELPILOT_EXECUTION_PROVIDER";
+  public static final String ENV_HTTP_PORT = "QUARKUS_HTTP_PORT";
+
+  /** Seconds a pod may take to load its model before the startup probe gives up: 10 minutes. */
+  static final int STARTUP_PERIOD_SECONDS = 5;
+  static final int STARTUP_FAILURE_THRESHOLD = 120;
+  static final int PROGRESS_DEADLINE_SECONDS = 900;
+
+  private static final ObjectMapper CANONICAL = JsonMapper.builder()
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .build();
+
+  private final String defaultImage;
+
+  public RuntimeDeploymentFactory(String defaultImage) {
+    this.defaultImage = defaultImage;
+  }
+
+  public Deployment deployment(ModelDeployment md) {
+    PodTemplateSpec template = podTemplate(md);
+    String revision = revisionOf(template);
+    template.getMetadata().getLabels().put(LABEL_REVISION, revision);
+    Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
+    labels.put(LABEL_TRACK, TRACK_STABLE);
+    labels.put(LABEL_REVISION, revision);
+    return new DeploymentBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(md.getMetadata().getName())
+            .withNamespace(md.getMetadata().getNamespace()).withLabels(labels)
+            .withOwnerReferences(ownerReference(md)).build())
+        .withNewSpec()
+        .withReplicas(md.getSpec().replicasOrDefault())
+        .withNewSelector().withMatchLabels(selector(md, TRACK_STABLE)).endSelector()
+        .withTemplate(template)
+        .withProgressDeadlineSeconds(PROGRESS_DEADLINE_SECONDS)
+        .withRevisionHistoryLimit(3)
+        // a model server that is not ready serves nothing: never go below the desired count
+        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString("25%")).endRollingUpdate().endStrategy()
+        .endSpec()
+        .build();
+  }
+
+  public static Service service(ModelDeployment md) {
+    return new ServiceBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(md.getMetadata().getName())
+            .withNamespace(md.getMetadata().getNamespace()).withLabels(commonLabels(md))
+            .withOwnerReferences(ownerReference(md)).build())
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(Map.of(LABEL_DEPLOYMENT, md.getMetadata().getName()))
+        .addNewPort().withName(PORT_NAME).withPort(PORT).withTargetPort(new IntOrString(PORT_NAME))
+        .withProtocol("TCP").withAppProtocol("http").endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** The pod's shape; its hash is the revision. */
+  public PodTemplateSpec podTemplate(ModelDeployment md) {
+    ModelDeploymentSpec spec = md.getSpec();
+    ModelUri uri = ModelUri.parse(spec.getModel().getUri());
+    GpuSpec gpu = spec.getGpu();
+
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath(TMP_MOUNT).build());
+    String runtimeUri = uri.uri();
+    if (uri.onClaim()) {
+      volumes.add(new VolumeBuilder().withName("model").withNewPersistentVolumeClaim()
+          .withClaimName(uri.claim()).withReadOnly(true).endPersistentVolumeClaim().build());
+      mounts.add(new VolumeMountBuilder().withName("model").withMountPath(MODEL_MOUNT).withReadOnly(true).build());
+      runtimeUri = "file://" + MODEL_MOUNT + "/" + uri.pathInClaim();
+    }
+    if (spec.getModel().getCredentialsSecretRef() != null) {
+      volumes.add(new VolumeBuilder().withName("model-credentials").withNewSecret()
+          .withSecretName(spec.getModel().getCredentialsSecretRef().getName()).withDefaultMode(0440).endSecret().build());
+      mounts.add(new VolumeMountBuilder().withName("model-credentials").withMountPath(CREDENTIALS_MOUNT)
+          .withReadOnly(true).build());
+    }
+
+    Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
+    labels.put(LABEL_TRACK, TRACK_STABLE);
+    Map<String, String> annotations = new TreeMap<>(Map.of(
+        "prometheus.io/scrape", "true",
+        "prometheus.io/port", String.valueOf(PORT),
+        "prometheus.io/path", METRICS_PATH));
+
+    return new PodTemplateSpecBuilder()
+        .withMetadata(new ObjectMetaBuilder().withLabels(labels).withAnnotations(annotations).build())
+        .withNewSpec()
+        .withNewSecurityContext().withRunAsNonRoot(true).withNewSeccompProfile().withType("RuntimeDefault")
+        .endSeccompProfile().endSecurityContext()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withNodeSelector(nodeSelector(spec))
+        .withTolerations(tolerations(spec))
+        .withVolumes(volumes)
+        .addToContainers(new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(image(spec.getRuntime()))
+            .withEnv(environment(md, runtimeUri))
+            .addNewPort().withName(PORT_NAME).withContainerPort(PORT).withProtocol("TCP").endPort()
+            .withResources(resources(spec))
+            .withVolumeMounts(mounts)
+            .withStartupProbe(probe(LIVE_PATH, STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD))
+            .withReadinessProbe(probe(READY_PATH, 5, 3))
+            .withLivenessProbe(probe(LIVE_PATH, 10, 3))
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
+            .withCapabilities(new Capabilities(null, List.of("ALL")))
+            .endSecurityContext()
+            .build())
+        .endSpec()
+        .build();
+  }
+
+  /** Controller reference: garbage collection deletes what a ModelDeployment owns, kubectl shows "Controlled By". */
+  public static OwnerReference ownerReference(ModelDeployment md) {
+    return new OwnerReferenceBuilder().withApiVersion(md.getApiVersion()).withKind(md.getKind())
+        .withName(md.getMetadata().getName()).withUid(md.getMetadata().getUid()).withController(true).build();
+  }
+
+  public static Map<String, String> commonLabels(ModelDeployment md) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, APP_NAME);
+    labels.put(LABEL_INSTANCE, md.getMetadata().getName());
+    labels.put(LABEL_COMPONENT, COMPONENT);
+    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+    labels.put(LABEL_DEPLOYMENT, md.getMetadata().getName());
+    return labels;
+  }
+
+  public static Map<String, String> selector(ModelDeployment md, String track) {
+    return Map.of(LABEL_DEPLOYMENT, md.getMetadata().getName(), LABEL_TRACK, track);
+  }
+
+  /** A stable hash of the pod template: the same spec gives the same revision on any operator replica. */
+  public static String revisionOf(PodTemplateSpec template) {
+    try {
+      byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.valueToTree(template));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot hash the pod template", e);
+    }
+  }
+
+  private String image(RuntimeSpec runtime) {
+    return runtime != null && runtime.getImage() != null ? runtime.getImage() : defaultImage;
+  }
+
+  private static List<EnvVar> environment(ModelDeployment md, String runtimeUri) {
+    ModelDeploymentSpec spec = md.getSpec();
+    List<EnvVar> env = new ArrayList<>();
+    env.add(new EnvVar(ENV_MODEL_URI, runtimeUri, null));
+    env.add(new EnvVar(ENV_MODEL_NAME, md.getMetadata().getName(), null));
+    if (spec.getModel().getVersion() != null) {
+      env.add(new EnvVar(ENV_MODEL_VERSION, spec.getModel().getVersion(), null));
+    }
+    if (spec.getModel().getCredentialsSecretRef() != null) {
+      env.add(new EnvVar(ENV_MODEL_CREDENTIALS_DIR, CREDENTIALS_MOUNT, null));
+    }
+    RuntimeSpec runtime = spec.getRuntime();
+    if (runtime != null) {
+      addIfSet(env, ENV_INTRA_OP_THREADS, runtime.getIntraOpThreads());
+      addIfSet(env, ENV_INTER_OP_THREADS, runtime.getInterOpThreads());
+      addIfSet(env, ENV_OPTIMIZATION_LEVEL,
+          runtime.getOptimizationLevel() == null ? null : runtime.getOptimizationLevel().value());
+      BatchingSpec batching = runtime.getBatching();
+      if (batching != null) {
+        addIfSet(env, ENV_MAX_BATCH_SIZE, batching.getMaxBatchSize());
+        addIfSet(env, ENV_MAX_QUEUE_DELAY, batching.getMaxQueueDelay());
+      }
+    }
+    env.add(new EnvVar(ENV_EXECUTION_PROVIDER, spec.getGpu() != null ? "cuda" : "cpu", null));
+    env.add(new EnvVar(ENV_HTTP_PORT, String.valueOf(PORT), null));
+    return env;
+  }
+
+  private static void addIfSet(List<EnvVar> env, String name, Object value) {
+    if (value != null) {
+      env.add(new EnvVar(name, value.toString(), null));
+    }
+  }
+
+  private static ResourceRequirements resources(ModelDeploymentSpec spec) {
+    ResourceRequirementsBuilder resources = spec.getResources() == null ? new ResourceRequirementsBuilder()
+        : new ResourceRequirementsBuilder(spec.getResources());
+    if (spec.getGpu() != null) {
+      resources.addToLimits(spec.getGpu().resourceNameOrDefault(), new Quantity(spec.getGpu().getCount().toString()));
+    }
+    ResourceRequirements built = resources.build();
+    return built;
+  }
+
+  private static Map<String, String> nodeSelector(ModelDeploymentSpec spec) {
+    Map<String, String> selector = new TreeMap<>();
+    if (spec.getGpu() != null && spec.getGpu().getProduct() != null) {
+      selector.put(GPU_PRODUCT_LABEL, spec.getGpu().getProduct());
+    }
+    if (spec.getNodeSelector() != null) {
+      selector.putAll(spec.getNodeSelector());
+    }
+    return selector.isEmpty() ? null : selector;
+  }
+
+  private static List<Toleration> tolerations(ModelDeploymentSpec spec) {
+    List<Toleration> tolerations = new ArrayList<>();
+    if (spec.getGpu() != null) {
+      tolerations.add(new TolerationBuilder().withKey(GPU_TAINT_KEY).withOperator("Exists").withEffect("NoSchedule")
+          .build());
+    }
+    if (spec.getTolerations() != null) {
+      for (Toleration own : spec.getTolerations()) {
+        // the user's toleration for the same key and effect replaces ours
+        tolerations.removeIf(t -> t.getKey() != null && t.getKey().equals(own.getKey())
+            && java.util.Objects.equals(t.getEffect(), own.getEffect()));
+        tolerations.add(own);
+      }
+    }
+    return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withHttpGet(new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(PORT_NAME)).build())
+        .withPeriodSeconds(periodSeconds).withFailureThreshold(failureThreshold).withTimeoutSeconds(2)
+        .build();
+  }
+}

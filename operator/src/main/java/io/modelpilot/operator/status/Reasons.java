@@ -1,0 +1,20 @@
+package io.modelpilot.operator.status;
+
+/** CamelCase reasons of conditions and Events. */
+public final class Reasons {
+
+  public static final String AVAILABLE = "Available";
+  public static final String DEPLOYING = "Deploying";
+  public static final String NO_REPLICAS = "NoReplicas";
+  public static final String ROLLING_OUT = "RollingOut";
+  public static final String ROLLOUT_COMPLETE = "RolloutComplete";
+  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+  public static final String AS_EXPECTED = "AsExpected";
+  public static final String CREDENTIALS_SECRET_NOT_FOUND = "CredentialsSecretNotFound";
+  public static final String MODEL_CLAIM_NOT_FOUND = "ModelClaimNotFound";
+  public static final String RECONCILE_ERROR = "ReconcileError";
+  public static final String REVISION_CHANGED = "RevisionChanged";
+
+  private Reasons() {
+  }
+}

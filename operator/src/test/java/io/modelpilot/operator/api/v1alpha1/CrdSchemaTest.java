@@ -1,0 +1,568 @@
+package io.modelpilot.operator.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonNodePath;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.oas.OpenApi30;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+
+/**
+ * Proves that the committed ModelDeployment CRD schema rejects bad input with messages naming the
+ * field. The mock API server the other tests run against does no schema validation, so this test
+ * runs both layers of the API server's validation itself: the OpenAPI v3 schema (types, patterns,
+ * bounds, required) through networknt's JSON Schema validator, and every
+ * {@code x-kubernetes-validations} CEL rule through cel-java, with {@code self} bound to the value
+ * at the rule's node, as Kubernetes does.
+ */
+public class CrdSchemaTest {
+
+    private static final Path ROOT = Path.of(System.getProperty("modelpilot.root", ".."));
+    private static final Path CRD = ROOT.resolve("crds/modeldeployments.modelpilot.io-v1.yml");
+    private static final Path EXAMPLES = ROOT.resolve("examples");
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The openAPIV3Schema of v1alpha1, as committed. */
+    private static final JsonNode SCHEMA = loadSchema();
+    private static final JsonSchema SCHEMA_VALIDATOR = schemaValidator(SCHEMA);
+
+    // Kubernetes evaluates rules with cel-go: matches() is a partial (RE2 find) match, numbers of
+    // different types compare, and the strings extension library is present.
+    private static final CelOptions CEL_OPTIONS = CelOptions.current()
+            .enableHeterogeneousNumericComparisons(true)
+            .enableRegexPartialMatch(true)
+            .build();
+    private static final CelCompiler CEL_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(CEL_OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addLibraries(CelExtensions.strings())
+            .addVar("self", SimpleType.DYN)
+            .setResultType(SimpleType.BOOL)
+            .build();
+    private static final CelRuntime CEL_RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+            .setOptions(CEL_OPTIONS)
+            .addLibraries(CelExtensions.strings())
+            .build();
+    private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void everyExampleValidates() {
+        List<Map<String, Object>> examples = exampleModelDeployments();
+        assertThat(examples).as("ModelDeployment documents in %s", EXAMPLES).hasSizeGreaterThanOrEqualTo(3);
+        for (Map<String, Object> example : examples) {
+            assertThat(validate(example))
+                    .as("errors of example %s", at(example, "metadata").get("name"))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void everyRuleCompiles() {
+        List<String> rules = new ArrayList<>();
+        collectRules(SCHEMA, rules);
+        assertThat(rules).as("x-kubernetes-validations rules in the CRD").hasSizeGreaterThanOrEqualTo(5);
+        for (String rule : rules) {
+            assertThat(compile(rule)).as("rule %s", rule).isNotNull();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSpecs")
+    void rejectsBadSpecs(String name, Consumer<Map<String, Object>> mutation, String field, String word) {
+        Map<String, Object> md = base();
+        mutation.accept(md);
+
+        List<String> errors = validate(md);
+
+        assertThat(errors)
+                .as("errors of %s, expected one naming %s with '%s'", name, field, word)
+                .anyMatch(e -> e.contains(field) && e.toLowerCase().contains(word.toLowerCase()));
+    }
+
+    static Stream<Arguments> badSpecs() {
+        return Stream.of(
+                bad("missing spec.model.uri",
+                        md -> model(md).remove("uri"),
+                        "spec.model.uri", "required"),
+                bad("uri with the s3 scheme",
+                        md -> model(md).put("uri", "s3://bucket/models/model.onnx"),
+                        "spec.model.uri", "pattern"),
+                bad("uri with the ftp scheme",
+                        md -> model(md).put("uri", "ftp://models.example.com/model.onnx"),
+                        "spec.model.uri", "pattern"),
+                bad("pvc uri without a path",
+                        md -> model(md).put("uri", "pvc://NoClaim"),
+                        "spec.model.uri", "pattern"),
+                bad("pvc uri with an invalid claim name",
+                        md -> model(md).put("uri", "pvc://Bad_Claim/x"),
+                        "spec.model.uri", "pattern"),
+                bad("uri with a space",
+                        md -> model(md).put("uri", "file:///models/my model.onnx"),
+                        "spec.model.uri", "pattern"),
+                bad("model version with a space",
+                        md -> model(md).put("version", "v 7"),
+                        "spec.model.version", "pattern"),
+                bad("credentialsSecretRef with a file uri",
+                        md -> model(md).put("credentialsSecretRef", map("name", "token")),
+                        "spec.model.credentialsSecretRef", "http"),
+                bad("credentialsSecretRef with a pvc uri",
+                        md -> {
+                            model(md).put("uri", "pvc://model-store/churn/model.onnx");
+                            model(md).put("credentialsSecretRef", map("name", "token"));
+                        },
+                        "spec.model.credentialsSecretRef", "http"),
+                bad("credentialsSecretRef without a name",
+                        md -> {
+                            model(md).put("uri", "https://models.example.com/model.onnx");
+                            model(md).put("credentialsSecretRef", new LinkedHashMap<>());
+                        },
+                        "spec.model.credentialsSecretRef.name", "required"),
+                bad("negative replicas",
+                        md -> spec(md).put("replicas", -1),
+                        "spec.replicas", "minimum"),
+                bad("replicas as a string",
+                        md -> spec(md).put("replicas", "2"),
+                        "spec.replicas", "integer"),
+                bad("too many replicas",
+                        md -> spec(md).put("replicas", 1001),
+                        "spec.replicas", "maximum"),
+                bad("negative intraOpThreads",
+                        md -> runtime(md).put("intraOpThreads", -2),
+                        "spec.runtime.intraOpThreads", "minimum"),
+                bad("negative interOpThreads",
+                        md -> runtime(md).put("interOpThreads", -1),
+                        "spec.runtime.interOpThreads", "minimum"),
+                bad("unknown optimizationLevel",
+                        md -> runtime(md).put("optimizationLevel", "turbo"),
+                        "spec.runtime.optimizationLevel", "enum"),
+                bad("maxQueueDelay that is not a duration",
+                        md -> batching(md).put("maxQueueDelay", "2 seconds"),
+                        "spec.runtime.batching.maxQueueDelay", "pattern"),
+                bad("maxQueueDelay without a unit",
+                        md -> batching(md).put("maxQueueDelay", "2"),
+                        "spec.runtime.batching.maxQueueDelay", "pattern"),
+                bad("maxQueueDelay with maxBatchSize 1",
+                        md -> batching(md).put("maxBatchSize", 1),
+                        "spec.runtime.batching.maxQueueDelay", "maxBatchSize"),
+                bad("maxQueueDelay without maxBatchSize",
+                        md -> batching(md).remove("maxBatchSize"),
+                        "spec.runtime.batching.maxQueueDelay", "maxBatchSize"),
+                bad("maxBatchSize 0",
+                        md -> batching(md).put("maxBatchSize", 0),
+                        "spec.runtime.batching.maxBatchSize", "minimum"),
+                bad("gpu count 0",
+                        md -> spec(md).put("gpu", map("count", 0)),
+                        "spec.gpu.count", "minimum"),
+                bad("gpu count 17",
+                        md -> spec(md).put("gpu", map("count", 17)),
+                        "spec.gpu.count", "maximum"),
+                bad("gpu without a count",
+                        md -> spec(md).put("gpu", map("product", "NVIDIA-A100-SXM4-80GB")),
+                        "spec.gpu.count", "required"),
+                bad("gpu product with a space",
+                        md -> spec(md).put("gpu", map("count", 1, "product", "NVIDIA A100")),
+                        "spec.gpu.product", "pattern"),
+                bad("gpu and nvidia.com/gpu in resources.limits",
+                        md -> {
+                            spec(md).put("gpu", map("count", 1));
+                            at(md, "spec", "resources", "limits").put("nvidia.com/gpu", 1);
+                        },
+                        "spec.resources.limits", "spec.gpu.count"),
+                bad("gpu resourceName also in resources.limits",
+                        md -> {
+                            spec(md).put("gpu", map("count", 2, "resourceName", "amd.com/gpu"));
+                            at(md, "spec", "resources", "limits").put("amd.com/gpu", "2");
+                        },
+                        "spec.resources.limits", "spec.gpu.count"),
+                bad("gpu and nvidia.com/gpu in resources.requests",
+                        md -> {
+                            spec(md).put("gpu", map("count", 1));
+                            at(md, "spec", "resources", "requests").put("nvidia.com/gpu", "1");
+                        },
+                        "spec.resources.requests", "spec.gpu.count"),
+                bad("resource quantity that is neither integer nor string",
+                        md -> at(md, "spec", "resources", "requests").put("cpu", true),
+                        "spec.resources.requests.cpu", ""),
+                bad("nodeSelector value that is not a string",
+                        md -> spec(md).put("nodeSelector", map("disktype", 1)),
+                        "spec.nodeSelector.disktype", "string"),
+                bad("metadata.name with upper case and underscore",
+                        md -> at(md, "metadata").put("name", "Fraud_Detector"),
+                        "metadata.name", "lowercase"),
+                bad("metadata.name of 60 characters",
+                        md -> at(md, "metadata").put("name", "f" + "x".repeat(59)),
+                        "metadata.name", "56 characters"),
+                bad("metadata.name starting with a digit",
+                        md -> at(md, "metadata").put("name", "7-fraud-detector"),
+                        "metadata.name", "start with a letter"),
+                bad("missing spec",
+                        md -> md.remove("spec"),
+                        "spec", "required"));
+    }
+
+    @ParameterizedTest
+    // 500\u00b5s is the micro sign, as Go's time.ParseDuration and the CRD's pattern spell it
+    @ValueSource(strings = {"100ns", "500us", "500\u00b5s", "2ms", "1.5s", "1m30s", "1h", "0.25ms"})
+    void acceptsEveryDurationUnit(String delay) {
+        Map<String, Object> md = base();
+        batching(md).put("maxQueueDelay", delay);
+
+        assertThat(validate(md)).as("errors with maxQueueDelay %s", delay).isEmpty();
+    }
+
+    @Test
+    void acceptsQuantitiesAsIntegersOrStrings() {
+        Map<String, Object> md = base();
+        at(md, "spec", "resources", "requests").putAll(map("cpu", "500m", "memory", "1Gi"));
+        at(md, "spec", "resources", "limits").putAll(map("cpu", 2, "memory", "2Gi"));
+
+        assertThat(validate(md)).as("errors with integer and string quantities").isEmpty();
+    }
+
+    @Test
+    void acceptsGpuWithOtherLimits() {
+        Map<String, Object> md = base();
+        spec(md).put("gpu", map("count", 1, "product", "NVIDIA-A100-SXM4-80GB"));
+        at(md, "spec", "resources", "limits").put("cpu", "4");
+        model(md).put("uri", "https://models.example.com/m.onnx");
+        model(md).put("credentialsSecretRef", map("name", "model-registry-token"));
+
+        assertThat(validate(md)).as("errors of a GPU deployment with CPU and memory limits").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "fraud-detector-2", "model-name-of-exactly-fifty-six-characters-0123456789abc"})
+    void acceptsValidNames(String name) {
+        assertThat(name.length()).isLessThanOrEqualTo(56);
+        Map<String, Object> md = base();
+        at(md, "metadata").put("name", name);
+
+        assertThat(validate(md)).as("errors with metadata.name %s", name).isEmpty();
+    }
+
+    @Test
+    void reportsSchemaAndRuleErrorsTogether() {
+        Map<String, Object> md = base();
+        spec(md).put("replicas", -1);
+        batching(md).put("maxBatchSize", 1);
+
+        List<String> errors = validate(md);
+
+        assertThat(errors).as("errors").anyMatch(e -> e.startsWith("spec.replicas:"));
+        assertThat(errors).as("errors").anyMatch(e -> e.startsWith("spec.runtime.batching.maxQueueDelay:"));
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /**
+     * Validates a ModelDeployment the way the API server would: the OpenAPI v3 schema, then every
+     * {@code x-kubernetes-validations} rule. Returns one {@code "<path>: <message>"} per error; empty
+     * when the object is valid.
+     */
+    public static List<String> validate(Map<String, Object> object) {
+        List<String> errors = new ArrayList<>();
+        JsonNode json = JSON.valueToTree(object);
+        for (ValidationMessage message : SCHEMA_VALIDATOR.validate(json)) {
+            errors.add(describe(message));
+        }
+        checkRules(SCHEMA, object, "", errors);
+        return errors;
+    }
+
+    private static String describe(ValidationMessage message) {
+        String path = path(message.getInstanceLocation());
+        if ("required".equals(message.getType()) && message.getProperty() != null) {
+            // name the missing field itself, as the API server does ("spec.model.uri: Required value")
+            path = join(path, message.getProperty());
+        }
+        String error = message.getError() != null ? message.getError() : message.getMessage();
+        return (path.isEmpty() ? "<root>" : path) + ": " + error + " (" + message.getType() + ")";
+    }
+
+    private static String path(JsonNodePath location) {
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            if (element instanceof Number) {
+                path.append('[').append(element).append(']');
+            } else {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(element);
+            }
+        }
+        return path.toString();
+    }
+
+    /** Walks schema and value together, evaluating each node's rules with self bound to the value. */
+    private static void checkRules(JsonNode schema, Object value, String path, List<String> errors) {
+        if (value == null || schema == null || !hasType(schema, value)) {
+            return; // absent, or the schema layer reports the wrong type
+        }
+        for (JsonNode validation : schema.path("x-kubernetes-validations")) {
+            String rule = validation.path("rule").asText();
+            String at = join(path, validation.path("fieldPath").asText(""));
+            String where = at.isEmpty() ? "<root>" : at;
+            CelRuntime.Program program = compile(rule);
+            Object result;
+            try {
+                result = program.eval(Map.of("self", toCel(value)));
+            } catch (CelEvaluationException e) {
+                errors.add(where + ": rule '" + rule + "' failed to evaluate: " + e.getMessage());
+                continue;
+            }
+            if (!Boolean.TRUE.equals(result)) {
+                String message = validation.hasNonNull("message")
+                        ? validation.get("message").asText()
+                        : "failed rule: " + rule;
+                errors.add(where + ": " + message);
+            }
+        }
+        if (value instanceof Map<?, ?> map) {
+            JsonNode properties = schema.path("properties");
+            JsonNode additional = schema.path("additionalProperties");
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                String key = String.valueOf(entry.getKey());
+                JsonNode child = properties.has(key) ? properties.get(key)
+                        : additional.isObject() ? additional : null;
+                checkRules(child, entry.getValue(), join(path, key), errors);
+            }
+        } else if (value instanceof List<?> list && schema.has("items")) {
+            for (int i = 0; i < list.size(); i++) {
+                checkRules(schema.get("items"), list.get(i), path + "[" + i + "]", errors);
+            }
+        }
+    }
+
+    private static boolean hasType(JsonNode schema, Object value) {
+        switch (schema.path("type").asText("")) {
+            case "object":
+                return value instanceof Map;
+            case "array":
+                return value instanceof List;
+            case "string":
+                return value instanceof String;
+            case "integer":
+                return value instanceof Integer || value instanceof Long || value instanceof BigInteger;
+            case "number":
+                return value instanceof Number;
+            case "boolean":
+                return value instanceof Boolean;
+            default:
+                return true; // untyped, int-or-string, preserve-unknown-fields
+        }
+    }
+
+    private static CelRuntime.Program compile(String rule) {
+        return PROGRAMS.computeIfAbsent(rule, r -> {
+            CelValidationResult result = CEL_COMPILER.compile(r);
+            if (result.hasError()) {
+                throw new AssertionError("CEL rule does not compile: " + r + "\n" + result.getErrorString());
+            }
+            try {
+                CelAbstractSyntaxTree ast = result.getAst();
+                return CEL_RUNTIME.createProgram(ast);
+            } catch (Exception e) {
+                throw new AssertionError("CEL rule cannot be planned: " + r, e);
+            }
+        });
+    }
+
+    /** Objects as maps, lists as lists, integers as Long, other numbers as Double: CEL's types. */
+    private static Object toCel(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            map.forEach((k, v) -> result.put(String.valueOf(k), toCel(v)));
+            return result;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(CrdSchemaTest::toCel).toList();
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof BigInteger big) {
+            return big.longValueExact();
+        }
+        if (value instanceof Float || value instanceof BigDecimal) {
+            return ((Number) value).doubleValue();
+        }
+        return value;
+    }
+
+    private static void collectRules(JsonNode schema, List<String> rules) {
+        for (JsonNode validation : schema.path("x-kubernetes-validations")) {
+            rules.add(validation.path("rule").asText());
+        }
+        for (Iterator<JsonNode> it = schema.path("properties").elements(); it.hasNext(); ) {
+            collectRules(it.next(), rules);
+        }
+        if (schema.path("additionalProperties").isObject()) {
+            collectRules(schema.get("additionalProperties"), rules);
+        }
+        if (schema.has("items")) {
+            collectRules(schema.get("items"), rules);
+        }
+    }
+
+    private static String join(String path, String field) {
+        if (field.isEmpty()) {
+            return path;
+        }
+        String name = field.startsWith(".") ? field.substring(1) : field;
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    private static JsonNode loadSchema() {
+        try {
+            JsonNode crd = YAML.readTree(CRD.toFile());
+            for (JsonNode version : crd.path("spec").path("versions")) {
+                if ("v1alpha1".equals(version.path("name").asText())) {
+                    JsonNode schema = version.path("schema").path("openAPIV3Schema");
+                    assertThat(schema.isObject()).as("openAPIV3Schema of v1alpha1 in %s", CRD).isTrue();
+                    return schema;
+                }
+            }
+            throw new AssertionError("no v1alpha1 version in " + CRD);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The OpenAPI 3.0 schema dialect (nullable, draft-04 style bounds), with the x-kubernetes-*
+     * extensions known but not validated: rules are checked by {@link #checkRules}, int-or-string
+     * is the anyOf the generator writes next to it.
+     */
+    private static JsonSchema schemaValidator(JsonNode schema) {
+        JsonMetaSchema openApi = JsonMetaSchema.builder(OpenApi30.getInstance())
+                .keywords(Stream.of("x-kubernetes-validations", "x-kubernetes-int-or-string",
+                                "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource",
+                                "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type")
+                        .map(NonValidationKeyword::new)
+                        .toList())
+                .build();
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4,
+                builder -> builder.metaSchema(openApi).defaultMetaSchemaIri(openApi.getIri()));
+        return factory.getSchema(schema);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> exampleModelDeployments() {
+        List<Map<String, Object>> result = new ArrayList<>();
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted().toList()) {
+                try (MappingIterator<Map<String, Object>> docs = YAML.readerFor(Map.class).readValues(file.toFile())) {
+                    while (docs.hasNext()) {
+                        Map<String, Object> doc = docs.next();
+                        if (doc != null && "ModelDeployment".equals(doc.get("kind"))
+                                && String.valueOf(doc.get("apiVersion")).startsWith("modelpilot.io/")) {
+                            result.add(doc);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    /** A fresh copy of examples/cpu-model.yaml's ModelDeployment, which the bad specs mutate. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> base() {
+        return exampleModelDeployments().stream()
+                .filter(md -> "fraud-detector".equals(((Map<String, Object>) md.get("metadata")).get("name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no fraud-detector ModelDeployment in " + EXAMPLES));
+    }
+
+    // ---------------------------------------------------------------- builders
+
+    private static Arguments bad(String name, Consumer<Map<String, Object>> mutation, String field, String word) {
+        return Arguments.of(name, mutation, field, word);
+    }
+
+    /** The map at the given keys, created where absent. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> at(Map<String, Object> root, String... keys) {
+        Map<String, Object> node = root;
+        for (String key : keys) {
+            node = (Map<String, Object>) node.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+        }
+        return node;
+    }
+
+    private static Map<String, Object> spec(Map<String, Object> md) {
+        return at(md, "spec");
+    }
+
+    private static Map<String, Object> model(Map<String, Object> md) {
+        return at(md, "spec", "model");
+    }
+
+    private static Map<String, Object> runtime(Map<String, Object> md) {
+        return at(md, "spec", "runtime");
+    }
+
+    private static Map<String, Object> batching(Map<String, Object> md) {
+        return at(md, "spec", "runtime", "batching");
+    }
+
+    private static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,400 @@
+package io.modelpilot.operator.deployment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.helm.HelmChartTest;
+import io.modelpilot.operator.status.Conditions;
+import io.modelpilot.testkit.MockApiServer;
+import io.modelpilot.testkit.MockApiServerResource;
+import io.modelpilot.testkit.MockApiServerResource.InjectMockApiServer;
+import io.modelpilot.testkit.ServerSideApplyDispatcher.Request;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The operator in its production configuration (server-side apply on) against the mock API
+ * server. Each test works in its own namespace. There is no kube-controller-manager here: tests
+ * play its part by writing the Deployment's status.
+ */
+@QuarkusTest
+@WithTestResource(MockApiServerResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ModelDeploymentOperatorTest {
+
+  static final String TEST_AGENT = "modelpilot-test";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @InjectMockApiServer
+  MockApiServer server;
+
+  KubernetesClient kube;
+  String testName;
+
+  @BeforeEach
+  void client(TestInfo info) {
+    kube = server.client(TEST_AGENT);
+    testName = info.getTestMethod().orElseThrow().getName();
+  }
+
+  @AfterEach
+  void close() {
+    kube.close();
+  }
+
+  // ---------------------------------------------------------------- dependents, field by field
+
+  @Test
+  @Order(1)
+  void cpuExampleGetsADeploymentAndAServiceOwnedByIt() {
+    ModelDeployment md = create("cpu", example("cpu-model.yaml", ModelDeployment.class));
+
+    Deployment d = awaitDeployment("cpu", "fraud-detector");
+    Service s = await().atMost(TIMEOUT).until(() -> kube.services().inNamespace("cpu").withName("fraud-detector").get(),
+        x -> x != null);
+
+    for (HasMetadata owned : List.of(d, s)) {
+      assertThat(owned.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+        assertThat(ref.getKind()).isEqualTo("ModelDeployment");
+        assertThat(ref.getName()).isEqualTo("fraud-detector");
+        assertThat(ref.getUid()).isEqualTo(md.getMetadata().getUid());
+        assertThat(ref.getController()).isTrue();
+      });
+    }
+    var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(container.getImage()).isEqualTo("ghcr.io/modelpilot/runtime:0.1.0");
+    assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
+        "MODELPILOT_MODEL_URI=file:///models/mlp-classifier.onnx", "MODELPILOT_MODEL_NAME=fraud-detector",
+        "MODELPILOT_MODEL_VERSION=v7", "MODELPILOT_INTRA_OP_THREADS=2", "MODELPILOT_MAX_BATCH_SIZE=32",
+        "MODELPILOT_MAX_QUEUE_DELAY=2ms", "MODELPILOT_EXECUTION_PROVIDER=cpu");
+    assertThat(d.getMetadata().getManagedFields()).anySatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
+    assertThat(s.getSpec().getSelector()).containsEntry("modelpilot.io/deployment", "fraud-detector");
+
+    ModelDeployment status = awaitStatus("cpu", "fraud-detector", m -> m.getStatus().getRevision() != null);
+    assertThat(status.getStatus().getRevision())
+        .isEqualTo(d.getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision"));
+    assertThat(status.getStatus().getEndpoint())
+        .isEqualTo("http://fraud-detector.cpu.svc.cluster.local:8080/v2/models/fraud-detector");
+  }
+
+  @Test
+  @Order(2)
+  void gpuExampleRunsOnTheNamedGpuProduct() {
+    kube.resource(example("gpu-model.yaml", Secret.class)).inNamespace("gpu").create();
+    create("gpu", example("gpu-model.yaml", ModelDeployment.class));
+
+    var pod = awaitDeployment("gpu", "image-embedder").getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getContainers().get(0).getResources().getLimits()).containsKey("nvidia.com/gpu");
+    assertThat(pod.getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu").getAmount()).isEqualTo("1");
+    assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-A100-SXM4-80GB")
+        .containsEntry("topology.kubernetes.io/zone", "europe-west4-a");
+    assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("ghcr.io/modelpilot/runtime-cuda:0.1.0");
+  }
+
+  // ---------------------------------------------------------------- references the schema cannot check
+
+  @Test
+  @Order(3)
+  void missingClaimIsReportedAndTheDeploymentFollowsOnceItExists() {
+    create("pvc", example("pvc-model.yaml", ModelDeployment.class));
+
+    ModelDeployment md = awaitStatus("pvc", "churn-model", m -> ready(m) != null);
+    assertThat(ready(md).getStatus()).isEqualTo("False");
+    assertThat(ready(md).getReason()).isEqualTo("ModelClaimNotFound");
+    assertThat(ready(md).getMessage()).contains("spec.model.uri").contains("model-store");
+    assertThat(warnings("pvc", "churn-model")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("ModelClaimNotFound");
+      assertThat(e.getMessage()).contains("spec.model.uri");
+    });
+    assertThat(kube.apps().deployments().inNamespace("pvc").withName("churn-model").get()).isNull();
+
+    kube.resource(example("pvc-model.yaml", PersistentVolumeClaim.class)).inNamespace("pvc").create();
+
+    var pod = awaitDeployment("pvc", "churn-model").getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
+        .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("model-store"));
+    awaitStatus("pvc", "churn-model", m -> "Deploying".equals(ready(m).getReason()));
+  }
+
+  @Test
+  @Order(4)
+  void missingSecretIsReportedWithItsFieldAndAnEvent() {
+    create("secret", example("gpu-model.yaml", ModelDeployment.class));
+
+    ModelDeployment md = awaitStatus("secret", "image-embedder",
+        m -> ready(m) != null && "CredentialsSecretNotFound".equals(ready(m).getReason()));
+    assertThat(ready(md).getStatus()).isEqualTo("False");
+    assertThat(ready(md).getMessage()).contains("spec.model.credentialsSecretRef.name")
+        .contains("model-registry-token");
+    assertThat(Conditions.isTrue(md.getStatus().getConditions(), "Degraded")).isTrue();
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("secret", "image-embedder"))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CredentialsSecretNotFound")));
+    assertThat(kube.apps().deployments().inNamespace("secret").withName("image-embedder").get()).isNull();
+  }
+
+  // ---------------------------------------------------------------- rollout and status
+
+  @Test
+  @Order(5)
+  void statusFollowsTheDeploymentToReadyAndToDegraded() {
+    create("status", example("cpu-model.yaml", ModelDeployment.class));
+    awaitDeployment("status", "fraud-detector");
+    assertThat(ready(awaitStatus("status", "fraud-detector", m -> ready(m) != null)).getReason()).isEqualTo("Deploying");
+
+    rollOut("status", "fraud-detector", 2, List.of());
+
+    ModelDeployment md = awaitStatus("status", "fraud-detector", m -> "True".equals(ready(m).getStatus()));
+    assertThat(ready(md).getReason()).isEqualTo("Available");
+    assertThat(md.getStatus().getReplicaSummary()).isEqualTo("2/2");
+    assertThat(md.getStatus().getObservedGeneration()).isEqualTo(md.getMetadata().getGeneration());
+    assertThat(Conditions.find(md.getStatus().getConditions(), "Progressing").orElseThrow().getStatus()).isEqualTo("False");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("status", "fraud-detector"))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Available")));
+
+    rollOut("status", "fraud-detector", 0, List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded")
+        .withMessage("ReplicaSet \"fraud-detector-7d9\" has timed out progressing.").build()));
+
+    md = awaitStatus("status", "fraud-detector", m -> Conditions.isTrue(m.getStatus().getConditions(), "Degraded"));
+    assertThat(Conditions.find(md.getStatus().getConditions(), "Degraded").orElseThrow().getReason())
+        .isEqualTo("ProgressDeadlineExceeded");
+    assertThat(ready(md).getStatus()).isEqualTo("False");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("status", "fraud-detector"))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ProgressDeadlineExceeded")));
+  }
+
+  @Test
+  @Order(6)
+  void specChangeRollsOutANewRevision() {
+    create("change", example("cpu-model.yaml", ModelDeployment.class));
+    String before = revision(awaitDeployment("change", "fraud-detector"));
+    rollOut("change", "fraud-detector", 2, List.of());
+    awaitStatus("change", "fraud-detector", m -> "True".equals(ready(m).getStatus()));
+
+    kube.resources(ModelDeployment.class).inNamespace("change").withName("fraud-detector").edit(m -> {
+      m.getSpec().getRuntime().setIntraOpThreads(6);
+      return m;
+    });
+
+    Deployment d = await().atMost(TIMEOUT).until(
+        () -> kube.apps().deployments().inNamespace("change").withName("fraud-detector").get(),
+        x -> !before.equals(revision(x)));
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("MODELPILOT_INTRA_OP_THREADS=6"));
+    assertThat(d.getMetadata().getLabels()).containsEntry("modelpilot.io/revision", revision(d));
+    ModelDeployment md = awaitStatus("change", "fraud-detector", m -> revision(d).equals(m.getStatus().getRevision()));
+    assertThat(Conditions.isTrue(md.getStatus().getConditions(), "Progressing")).isTrue();
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("change", "fraud-detector"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("rolling out revision " + revision(d))));
+
+    rollOut("change", "fraud-detector", 2, List.of());
+    awaitStatus("change", "fraud-detector", m -> !Conditions.isTrue(m.getStatus().getConditions(), "Progressing"));
+  }
+
+  @Test
+  @Order(7)
+  void aReconcileWithNothingToChangeWritesNothing() {
+    kube.resource(example("gpu-model.yaml", Secret.class)).inNamespace("noop").create();
+    create("noop", example("gpu-model.yaml", ModelDeployment.class));
+    awaitDeployment("noop", "image-embedder");
+    rollOut("noop", "image-embedder", 1, List.of());
+    awaitStatus("noop", "image-embedder", m -> "True".equals(ready(m).getStatus()));
+    awaitQuiet("noop");
+    // every reconcile of this model reads its credentials Secret: that read proves a reconcile ran
+    long reconcilesBefore = secretReads("noop");
+
+    // a change the operator does not own: a label someone else adds triggers a reconcile
+    kube.apps().deployments().inNamespace("noop").withName("image-embedder").edit(d -> {
+      d.getMetadata().getLabels().put("team", "vision");
+      return d;
+    });
+    int writesBefore = writesIn("noop").size();
+    await().atMost(TIMEOUT).until(() -> secretReads("noop") > reconcilesBefore);
+    awaitQuiet("noop");
+
+    assertThat(writesIn("noop").subList(writesBefore, writesIn("noop").size()))
+        .as("writes by the operator after a no-op reconcile").isEmpty();
+    assertThat(kube.apps().deployments().inNamespace("noop").withName("image-embedder").get().getMetadata()
+        .getLabels()).containsEntry("team", "vision");
+  }
+
+  // ---------------------------------------------------------------- RBAC
+
+  @Test
+  @Order(100)
+  void helmChartGrantsExactlyWhatTheOperatorUses() {
+    Set<String> used = operatorPermissions();
+    Set<String> granted = new TreeSet<>();
+    for (PolicyRule rule : HelmChartTest.renderedRules()) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            granted.add(group + "/" + resource + ":" + verb);
+          }
+        }
+      }
+    }
+    System.out.println("operator used: " + used);
+    System.out.println("chart grants:  " + granted);
+    assertThat(granted).as("the chart's RBAC must cover what the operator does").containsAll(used);
+    assertThat(used).as("least privilege: the chart grants nothing the operator does not use").containsAll(granted);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Requests the operator (not this test) made, as group/resource:verb. */
+  Set<String> operatorPermissions() {
+    Set<String> used = new TreeSet<>();
+    for (Request r : server.requests()) {
+      if (TEST_AGENT.equals(r.userAgent())) {
+        continue;
+      }
+      String[] parts = r.pathWithoutQuery().split("/");
+      // /api/v1/namespaces/ns/res[/name[/sub]] or /apis/group/version/namespaces/ns/res[/name[/sub]]
+      int i = parts[1].equals("api") ? 3 : 4;
+      if (parts.length <= i) {
+        continue; // discovery: /api, /apis, /version
+      }
+      String group = parts[1].equals("api") ? "" : parts[2];
+      if (group.equals("apiextensions.k8s.io")) {
+        continue; // test mode installs the CRDs itself; in a cluster Helm does
+      }
+      if (parts[i].equals("namespaces") && parts.length > i + 2) {
+        i += 2;
+      }
+      String resource = parts[i];
+      boolean named = parts.length > i + 1;
+      if (parts.length > i + 2) {
+        resource += "/" + parts[i + 2];
+      }
+      String verb = switch (r.method()) {
+        case "GET" -> !named ? (r.path().contains("watch=true") ? "watch" : "list") : "get";
+        case "POST" -> "create";
+        case "PUT" -> "update";
+        case "PATCH" -> "patch";
+        case "DELETE" -> named ? "delete" : "deletecollection";
+        default -> r.method();
+      };
+      used.add(group + "/" + resource + ":" + verb);
+      if (r.contentType() != null && r.contentType().startsWith("application/apply-patch") && !resource.contains("/")) {
+        used.add(group + "/" + resource + ":create"); // an apply may create, which the API server authorizes as create
+      }
+    }
+    return used;
+  }
+
+  private List<Request> writesIn(String namespace) {
+    return server.writes().stream().filter(r -> !TEST_AGENT.equals(r.userAgent()))
+        .filter(r -> r.path().contains("/namespaces/" + namespace + "/")).toList();
+  }
+
+  private void awaitQuiet(String namespace) {
+    int[] last = {-1};
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(1500)).until(() -> {
+      int now = writesIn(namespace).size();
+      boolean quiet = now == last[0];
+      last[0] = now;
+      return quiet;
+    });
+  }
+
+  private long secretReads(String namespace) {
+    return server.requests().stream().filter(r -> !TEST_AGENT.equals(r.userAgent()))
+        .filter(r -> r.method().equals("GET") && r.pathWithoutQuery().startsWith("/api/v1/namespaces/" + namespace + "/secrets/"))
+        .count();
+  }
+
+  private <T> T example(String file, Class<T> type) {
+    try {
+      for (Object doc : YAML.readerFor(Map.class).readValues(Files.readString(Path.of("..", "examples", file))).readAll()) {
+        Map<?, ?> map = (Map<?, ?>) doc;
+        if (type.getSimpleName().equals(map.get("kind"))) {
+          return kube.getKubernetesSerialization().convertValue(map, type);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    throw new IllegalArgumentException("no " + type.getSimpleName() + " in examples/" + file);
+  }
+
+  private ModelDeployment create(String namespace, ModelDeployment md) {
+    md.getMetadata().setNamespace(namespace);
+    return kube.resource(md).create();
+  }
+
+  private Deployment awaitDeployment(String namespace, String name) {
+    return await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace(namespace).withName(name).get(),
+        d -> d != null);
+  }
+
+  private ModelDeployment awaitStatus(String namespace, String name, java.util.function.Predicate<ModelDeployment> p) {
+    return await().atMost(TIMEOUT).until(
+        () -> kube.resources(ModelDeployment.class).inNamespace(namespace).withName(name).get(),
+        m -> m != null && m.getStatus() != null && p.test(m));
+  }
+
+  /** What the Deployment controller would report once the pods run. */
+  private void rollOut(String namespace, String name, int ready, List<DeploymentCondition> conditions) {
+    kube.apps().deployments().inNamespace(namespace).withName(name).editStatus(d -> {
+      int replicas = d.getSpec().getReplicas();
+      d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withUpdatedReplicas(replicas)
+          .withReadyReplicas(ready).withAvailableReplicas(ready)
+          .withObservedGeneration(d.getMetadata().getGeneration()).withConditions(new ArrayList<>(conditions)).build());
+      return d;
+    });
+  }
+
+  private static String revision(Deployment d) {
+    return d.getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision");
+  }
+
+  private static Condition ready(ModelDeployment md) {
+    return Conditions.find(md.getStatus().getConditions(), Conditions.READY).orElse(null);
+  }
+
+  private List<Event> events(String namespace, String name) {
+    return kube.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  private List<Event> warnings(String namespace, String name) {
+    return events(namespace, name).stream().filter(e -> "Warning".equals(e.getType())).toList();
+  }
+}

@@ -1,0 +1,307 @@
+package io.modelpilot.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.modelpilot.operator.api.v1alpha1.BatchingSpec;
+import io.modelpilot.operator.api.v1alpha1.GpuSpec;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
+import io.modelpilot.operator.api.v1alpha1.ModelSource;
+import io.modelpilot.operator.api.v1alpha1.OptimizationLevel;
+import io.modelpilot.operator.api.v1alpha1.RuntimeSpec;
+import io.modelpilot.operator.api.v1alpha1.SecretReference;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RuntimeDeploymentFactoryTest {
+
+  private static final String DEFAULT_IMAGE = "ghcr.io/modelpilot/runtime:test";
+  private final RuntimeDeploymentFactory factory = new RuntimeDeploymentFactory(DEFAULT_IMAGE);
+
+  static ModelDeployment cpuModel() {
+    ModelDeployment md = new ModelDeployment();
+    md.setMetadata(new ObjectMetaBuilder().withName("fraud-detector").withNamespace("ml").withUid("uid-1")
+        .withGeneration(1L).build());
+    ModelDeploymentSpec spec = new ModelDeploymentSpec();
+    ModelSource model = new ModelSource();
+    model.setUri("file:///models/mlp.onnx");
+    model.setVersion("v7");
+    spec.setModel(model);
+    RuntimeSpec runtime = new RuntimeSpec();
+    runtime.setIntraOpThreads(4);
+    runtime.setInterOpThreads(1);
+    runtime.setOptimizationLevel(OptimizationLevel.EXTENDED);
+    BatchingSpec batching = new BatchingSpec();
+    batching.setMaxBatchSize(32);
+    batching.setMaxQueueDelay("2ms");
+    runtime.setBatching(batching);
+    spec.setRuntime(runtime);
+    spec.setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("2"))
+        .addToRequests("memory", new Quantity("2Gi")).build());
+    spec.setReplicas(2);
+    md.setSpec(spec);
+    return md;
+  }
+
+  private static Map<String, String> env(Container c) {
+    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  private static Container container(Deployment d) {
+    return d.getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  @Test
+  void cpuModelGetsTheRuntimeContainerWithEverySettingAsEnvironment() {
+    Deployment d = factory.deployment(cpuModel());
+
+    assertThat(d.getMetadata().getName()).isEqualTo("fraud-detector");
+    assertThat(d.getMetadata().getNamespace()).isEqualTo("ml");
+    assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getUid()).isEqualTo("uid-1");
+      assertThat(ref.getController()).isTrue();
+    });
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    Container c = container(d);
+    assertThat(c.getName()).isEqualTo("runtime");
+    assertThat(c.getImage()).isEqualTo(DEFAULT_IMAGE);
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "MODELPILOT_MODEL_URI", "file:///models/mlp.onnx",
+        "MODELPILOT_MODEL_NAME", "fraud-detector",
+        "MODELPILOT_MODEL_VERSION", "v7",
+        "MODELPILOT_INTRA_OP_THREADS", "4",
+        "MODELPILOT_INTER_OP_THREADS", "1",
+        "MODELPILOT_OPTIMIZATION_LEVEL", "extended",
+        "MODELPILOT_MAX_BATCH_SIZE", "32",
+        "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
+        "MODELPILOT_EXECUTION_PROVIDER", "cpu",
+        "QUARKUS_HTTP_PORT", "8080"));
+    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+    assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("2"))
+        .containsEntry("memory", new Quantity("2Gi"));
+    assertThat(c.getResources().getLimits()).isNullOrEmpty();
+    assertThat(d.getSpec().getTemplate().getSpec().getNodeSelector()).isNullOrEmpty();
+    assertThat(d.getSpec().getTemplate().getSpec().getTolerations()).isNullOrEmpty();
+  }
+
+  @Test
+  void probesUseTheOpenInferenceProtocolHealthEndpointsAndTolerateSlowModelLoads() {
+    Container c = container(factory.deployment(cpuModel()));
+
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    int startupBudgetSeconds = c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold();
+    assertThat(startupBudgetSeconds).isGreaterThanOrEqualTo(600);
+  }
+
+  @Test
+  void podMeetsTheRestrictedPodSecurityStandard() {
+    PodSpec pod = factory.deployment(cpuModel()).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("tmp");
+      assertThat(v.getEmptyDir()).isNotNull();
+    });
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+  }
+
+  @Test
+  void labelsIdentifyTheModelTheTrackAndTheRevision() {
+    Deployment d = factory.deployment(cpuModel());
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+
+    assertThat(podLabels).containsEntry("app.kubernetes.io/name", "modelpilot-runtime")
+        .containsEntry("app.kubernetes.io/instance", "fraud-detector")
+        .containsEntry("app.kubernetes.io/component", "model-server")
+        .containsEntry("app.kubernetes.io/managed-by", "modelpilot-operator")
+        .containsEntry("modelpilot.io/deployment", "fraud-detector")
+        .containsEntry("modelpilot.io/track", "stable")
+        .containsKey("modelpilot.io/revision");
+    assertThat(podLabels.get("modelpilot.io/revision")).matches("[0-9a-f]{10}");
+    assertThat(d.getMetadata().getLabels()).containsEntry("modelpilot.io/revision", podLabels.get("modelpilot.io/revision"));
+    // the selector is immutable on a real cluster: it must not contain the revision
+    assertThat(d.getSpec().getSelector().getMatchLabels()).containsOnlyKeys("modelpilot.io/deployment", "modelpilot.io/track");
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8080")
+        .containsEntry("prometheus.io/path", "/q/metrics");
+  }
+
+  @Test
+  void revisionIsStableAndChangesOnlyWithThePodShape() {
+    String first = factory.deployment(cpuModel()).getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision");
+    String again = factory.deployment(cpuModel()).getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision");
+    ModelDeployment scaled = cpuModel();
+    scaled.getSpec().setReplicas(7);
+    ModelDeployment retuned = cpuModel();
+    retuned.getSpec().getRuntime().setIntraOpThreads(8);
+    ModelDeployment newModel = cpuModel();
+    newModel.getSpec().getModel().setVersion("v8");
+
+    assertThat(again).isEqualTo(first);
+    assertThat(revision(scaled)).isEqualTo(first);
+    assertThat(revision(retuned)).isNotEqualTo(first);
+    assertThat(revision(newModel)).isNotEqualTo(first).isNotEqualTo(revision(retuned));
+  }
+
+  private String revision(ModelDeployment md) {
+    return factory.deployment(md).getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision");
+  }
+
+  @Test
+  void gpuModelRequestsGpusSelectsTheProductToleratesTheTaintAndUsesCuda() {
+    ModelDeployment md = cpuModel();
+    GpuSpec gpu = new GpuSpec();
+    gpu.setCount(2);
+    gpu.setProduct("NVIDIA-A100-SXM4-80GB");
+    md.getSpec().setGpu(gpu);
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
+    assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("2"));
+    assertThat(pod.getNodeSelector()).containsExactlyEntriesOf(Map.of("nvidia.com/gpu.product", "NVIDIA-A100-SXM4-80GB"));
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> {
+      assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+      assertThat(t.getOperator()).isEqualTo("Exists");
+      assertThat(t.getEffect()).isEqualTo("NoSchedule");
+    });
+    assertThat(env(c)).containsEntry("MODELPILOT_EXECUTION_PROVIDER", "cuda");
+  }
+
+  @Test
+  void gpuWithAnotherResourceNameAndNoProductSelectsNoProduct() {
+    ModelDeployment md = cpuModel();
+    GpuSpec gpu = new GpuSpec();
+    gpu.setCount(1);
+    gpu.setResourceName("nvidia.com/mig-1g.10gb");
+    md.getSpec().setGpu(gpu);
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getContainers().get(0).getResources().getLimits())
+        .containsExactlyEntriesOf(Map.of("nvidia.com/mig-1g.10gb", new Quantity("1")));
+    assertThat(pod.getNodeSelector()).isNullOrEmpty();
+  }
+
+  @Test
+  void usersNodeSelectorAndTolerationsAreMergedAndWinOnConflict() {
+    ModelDeployment md = cpuModel();
+    GpuSpec gpu = new GpuSpec();
+    gpu.setCount(1);
+    gpu.setProduct("NVIDIA-A100-SXM4-80GB");
+    md.getSpec().setGpu(gpu);
+    md.getSpec().setNodeSelector(Map.of("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3", "pool", "inference"));
+    Toleration own = new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Equal").withValue("present")
+        .withEffect("NoSchedule").build();
+    Toleration spot = new TolerationBuilder().withKey("spot").withOperator("Exists").withEffect("NoExecute").build();
+    md.getSpec().setTolerations(List.of(own, spot));
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getNodeSelector()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3", "pool", "inference"));
+    assertThat(pod.getTolerations()).containsExactlyInAnyOrder(own, spot);
+  }
+
+  @Test
+  void pvcModelMountsTheClaimReadOnlyAndHandsTheRuntimeAFilePath() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().getModel().setUri("pvc://model-store/churn/v12/model.onnx");
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("model");
+      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("model-store");
+      assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+    });
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("model");
+      assertThat(m.getMountPath()).isEqualTo("/mnt/models");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(env(c)).containsEntry("MODELPILOT_MODEL_URI", "file:///mnt/models/churn/v12/model.onnx");
+  }
+
+  @Test
+  void credentialsSecretIsMountedReadOnlyAndItsDirectoryHandedToTheRuntime() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().getModel().setUri("https://models.example.com/m.onnx");
+    md.getSpec().getModel().setCredentialsSecretRef(new SecretReference("registry-token"));
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("registry-token"));
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/modelpilot/model-credentials");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(env(c)).containsEntry("MODELPILOT_MODEL_CREDENTIALS_DIR", "/var/run/secrets/modelpilot/model-credentials")
+        .containsEntry("MODELPILOT_MODEL_URI", "https://models.example.com/m.onnx");
+  }
+
+  @Test
+  void imageFromTheSpecWinsOverTheDefault() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().getRuntime().setImage("registry.local/runtime:custom");
+
+    assertThat(container(factory.deployment(md)).getImage()).isEqualTo("registry.local/runtime:custom");
+  }
+
+  @Test
+  void unsetRuntimeSettingsAreLeftToTheRuntimesDefaults() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().setRuntime(null);
+    md.getSpec().setReplicas(null);
+
+    Deployment d = factory.deployment(md);
+
+    assertThat(env(container(d))).doesNotContainKeys("MODELPILOT_INTRA_OP_THREADS", "MODELPILOT_MAX_BATCH_SIZE",
+        "MODELPILOT_OPTIMIZATION_LEVEL");
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void serviceSelectsEveryTrackOfTheModelOnTheHttpPort() {
+    Service s = RuntimeDeploymentFactory.service(cpuModel());
+
+    assertThat(s.getMetadata().getName()).isEqualTo("fraud-detector");
+    assertThat(s.getSpec().getSelector()).containsExactlyEntriesOf(Map.of("modelpilot.io/deployment", "fraud-detector"));
+    assertThat(s.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getPort()).isEqualTo(8080);
+      assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+    });
+  }
+}

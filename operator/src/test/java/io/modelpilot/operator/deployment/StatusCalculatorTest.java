@@ -1,0 +1,150 @@
+package io.modelpilot.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
+import io.modelpilot.operator.status.Conditions;
+import io.modelpilot.operator.status.Reasons;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusCalculatorTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+  private static final String ENDPOINT = "http://fraud-detector.ml.svc.cluster.local:8080/v2/models/fraud-detector";
+  private final RuntimeDeploymentFactory factory = new RuntimeDeploymentFactory("img");
+
+  private Deployment deployment(ModelDeployment md, int replicas, int ready, int updated, long observed) {
+    Deployment d = factory.deployment(md);
+    d.getMetadata().setGeneration(1L);
+    return new DeploymentBuilder(d).withNewStatus().withReplicas(replicas).withReadyReplicas(ready)
+        .withUpdatedReplicas(updated).withAvailableReplicas(ready).withObservedGeneration(observed).endStatus().build();
+  }
+
+  private String revision(ModelDeployment md) {
+    return RuntimeDeploymentFactory.revisionOf(factory.podTemplate(md));
+  }
+
+  private static Condition condition(ModelDeploymentStatus s, String type) {
+    return Conditions.find(s.getConditions(), type).orElseThrow();
+  }
+
+  @Test
+  void noDeploymentYetIsNotReadyAndProgressing() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, null, List.of(), revision(md), ENDPOINT, T0);
+
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo(Reasons.DEPLOYING);
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
+    assertThat(s.getObservedGeneration()).isEqualTo(1L);
+    assertThat(s.getReplicaSummary()).isEqualTo("0/2");
+    assertThat(s.getEndpoint()).isEqualTo(ENDPOINT);
+    assertThat(condition(s, "Ready").getObservedGeneration()).isEqualTo(1L);
+  }
+
+  @Test
+  void allReplicasOfTheCurrentRevisionReadyIsReadyAndDoneProgressing() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, deployment(md, 2, 2, 2, 1), List.of(), revision(md),
+        ENDPOINT, T0);
+
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo(Reasons.AVAILABLE);
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Progressing").getReason()).isEqualTo(Reasons.ROLLOUT_COMPLETE);
+    assertThat(s.getReadyReplicas()).isEqualTo(2);
+    assertThat(s.getReplicaSummary()).isEqualTo("2/2");
+    assertThat(s.getRevision()).isEqualTo(revision(md));
+  }
+
+  @Test
+  void aDeploymentThatHasNotObservedItsNewSpecIsStillProgressing() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, deployment(md, 2, 2, 2, 0), List.of(), revision(md),
+        ENDPOINT, T0);
+
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void progressDeadlineExceededIsDegraded() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    Deployment stuck = new DeploymentBuilder(deployment(md, 2, 0, 2, 1)).editStatus()
+        .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+            .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"x\" has timed out progressing.").build())
+        .endStatus().build();
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, stuck, List.of(), revision(md), ENDPOINT, T0);
+
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Degraded").getReason()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED);
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getMessage()).contains("timed out progressing");
+  }
+
+  @Test
+  void aMissingReferenceIsReportedWithItsField() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    var problem = new ReferenceProblem(Reasons.CREDENTIALS_SECRET_NOT_FOUND, "spec.model.credentialsSecretRef.name",
+        "spec.model.credentialsSecretRef.name: Secret \"token\" not found in namespace \"ml\"");
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, null, List.of(problem), revision(md), ENDPOINT, T0);
+
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("CredentialsSecretNotFound");
+    assertThat(condition(s, "Ready").getMessage()).contains("spec.model.credentialsSecretRef.name");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void zeroReplicasIsNotReadyButNotDegraded() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    md.getSpec().setReplicas(0);
+
+    ModelDeploymentStatus s = StatusCalculator.compute(md, deployment(md, 0, 0, 0, 1), List.of(), revision(md),
+        ENDPOINT, T0);
+
+    assertThat(condition(s, "Ready").getReason()).isEqualTo(Reasons.NO_REPLICAS);
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void sameInputsGiveAnEqualStatusSoNothingIsWritten() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    Deployment d = deployment(md, 2, 2, 2, 1);
+    md.setStatus(StatusCalculator.compute(md, d, List.of(), revision(md), ENDPOINT, T0));
+
+    ModelDeploymentStatus later = StatusCalculator.compute(md, d, List.of(), revision(md), ENDPOINT,
+        T0.plusSeconds(3600));
+
+    assertThat(later).isEqualTo(md.getStatus());
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheConditionFlips() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    md.setStatus(StatusCalculator.compute(md, deployment(md, 2, 1, 2, 1), List.of(), revision(md), ENDPOINT, T0));
+    ModelDeploymentStatus stillDeploying = StatusCalculator.compute(md, deployment(md, 2, 1, 2, 1), List.of(),
+        revision(md), ENDPOINT, T0.plusSeconds(10));
+    ModelDeploymentStatus ready = StatusCalculator.compute(md, deployment(md, 2, 2, 2, 1), List.of(), revision(md),
+        ENDPOINT, T0.plusSeconds(20));
+
+    assertThat(condition(stillDeploying, "Ready").getLastTransitionTime()).isEqualTo("2026-11-28T10:00:00Z");
+    assertThat(condition(ready, "Ready").getLastTransitionTime()).isEqualTo("2026-11-28T10:00:20Z");
+  }
+}
