@@ -1,0 +1,89 @@
+package io.modelpilot.runtime.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.Optional;
+
+/**
+ * The model server's settings. The operator sets them as MODELPILOT_* environment variables
+ * (MODELPILOT_MODEL_URI → modelpilot.model-uri, …); see the operator's RuntimeDeploymentFactory.
+ */
+@ConfigMapping(prefix = "modelpilot")
+public interface RuntimeSettings {
+
+  /** file:///…, http://… or https://… */
+  @WithName("model-uri")
+  String modelUri();
+
+  @WithName("model-name")
+  @WithDefault("model")
+  String modelName();
+
+  @WithName("model-version")
+  @WithDefault("1")
+  String modelVersion();
+
+  /** Hex SHA-256 the model file must have (optional). */
+  @WithName("model-sha256")
+  Optional<String> modelSha256();
+
+  /** Directory holding `token` or `username` + `password` for http(s) downloads. */
+  @WithName("model-credentials-dir")
+  Optional<String> modelCredentialsDir();
+
+  /** Largest model the server downloads, in bytes. */
+  @WithName("model-max-bytes")
+  @WithDefault("4294967296")
+  long modelMaxBytes();
+
+  /** ONNX Runtime intra-op threads; 0 = ONNX Runtime's choice. */
+  @WithName("intra-op-threads")
+  @WithDefault("0")
+  int intraOpThreads();
+
+  @WithName("inter-op-threads")
+  @WithDefault("0")
+  int interOpThreads();
+
+  /** disabled, basic, extended or all. */
+  @WithName("optimization-level")
+  @WithDefault("all")
+  String optimizationLevel();
+
+  /** cpu or cuda. */
+  @WithName("execution-provider")
+  @WithDefault("cpu")
+  String executionProvider();
+
+  /** Largest dynamic batch; 1 turns batching off. */
+  @WithName("max-batch-size")
+  @WithDefault("1")
+  int maxBatchSize();
+
+  /** How long a request waits for others to join its batch (Go duration: 2ms, 500us). */
+  @WithName("max-queue-delay")
+  @WithDefault("0ms")
+  String maxQueueDelay();
+
+  /** Inference requests waiting or running at once; more are refused with 503. */
+  @WithName("max-queue-length")
+  @WithDefault("256")
+  int maxQueueLength();
+
+  /** Recent predictions kept for ground-truth feedback. */
+  @WithName("feedback-window")
+  @WithDefault("10000")
+  int feedbackWindow();
+
+  /** Cap on the body of one request, in bytes (also quarkus.http.limits.max-body-size). */
+  @WithName("max-request-bytes")
+  @WithDefault("67108864")
+  long maxRequestBytes();
+
+  /** Threads that run batches; each batch runs on one and uses the intra-op threads. */
+  @WithName("batch-workers")
+  @WithDefault("2")
+  int batchWorkers();
+}

@@ -1,0 +1,131 @@
+package io.modelpilot.runtime.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.modelpilot.runtime.config.RuntimeSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's Prometheus series. Every series carries the labels model and version (a common
+ * tag), so stable and canary pods of one ModelDeployment can be told apart.
+ */
+@ApplicationScoped
+public class ServerMetrics {
+
+  public static final String REQUESTS = "modelpilot.requests";
+  public static final String REQUEST_DURATION = "modelpilot.request.duration";
+  public static final String INFERENCE_DURATION = "modelpilot.inference.duration";
+  public static final String QUEUE_DURATION = "modelpilot.queue.duration";
+  public static final String BATCH_SIZE = "modelpilot.batch.size";
+  public static final String IN_FLIGHT = "modelpilot.inflight.requests";
+  public static final String QUEUE_DEPTH = "modelpilot.queue.depth";
+  public static final String MODEL_LOAD = "modelpilot.model.load.duration";
+  public static final String PREDICTIONS = "modelpilot.predictions";
+  public static final String PREDICTION_SCORE = "modelpilot.prediction.score";
+  public static final String FEEDBACK = "modelpilot.feedback";
+  public static final String FEEDBACK_ERROR = "modelpilot.feedback.absolute.error";
+
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger queueDepth = new AtomicInteger();
+  private final AtomicLong modelLoadMillis = new AtomicLong(-1);
+  private final Timer requestTimer;
+  private final Timer inferenceTimer;
+  private final Timer queueTimer;
+  private final DistributionSummary batchSize;
+  private final DistributionSummary predictionScore;
+  private final DistributionSummary feedbackError;
+
+  public ServerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    requestTimer = Timer.builder(REQUEST_DURATION).description("Inference request latency, end to end")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    inferenceTimer = Timer.builder(INFERENCE_DURATION).description("Time inside ONNX Runtime per batch")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    queueTimer = Timer.builder(QUEUE_DURATION).description("Time a request waited for its batch")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    batchSize = DistributionSummary.builder(BATCH_SIZE).description("Rows per executed batch")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).register(registry);
+    predictionScore = DistributionSummary.builder(PREDICTION_SCORE)
+        .description("Score of the predicted class, or the predicted value of a regression")
+        .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1).register(registry);
+    feedbackError = DistributionSummary.builder(FEEDBACK_ERROR)
+        .description("Absolute error of regression predictions against ground truth").register(registry);
+    Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Inference requests being served")
+        .register(registry);
+    Gauge.builder(QUEUE_DEPTH, queueDepth, AtomicInteger::get).description("Requests waiting for a batch")
+        .register(registry);
+    Gauge.builder(MODEL_LOAD, modelLoadMillis, v -> v.get() < 0 ? Double.NaN : v.get() / 1000.0)
+        .description("Seconds the model took to load, warm-up included").baseUnit("seconds").register(registry);
+  }
+
+  /** model and version on every series, including the JVM's. */
+  @Produces
+  @Singleton
+  MeterFilter commonTags(RuntimeSettings settings) {
+    return MeterFilter.commonTags(List.of(io.micrometer.core.instrument.Tag.of("model", settings.modelName()),
+        io.micrometer.core.instrument.Tag.of("version", settings.modelVersion())));
+  }
+
+  public void request(int status, long nanos) {
+    Counter.builder(REQUESTS).description("Inference requests by outcome")
+        .tag("code", Integer.toString(status)).tag("status_class", status / 100 + "xx").register(registry).increment();
+    requestTimer.record(Duration.ofNanos(nanos));
+  }
+
+  public void inference(long nanos) {
+    inferenceTimer.record(Duration.ofNanos(nanos));
+  }
+
+  public void batch(int rows, List<Long> queueNanos) {
+    batchSize.record(rows);
+    queueNanos.forEach(n -> queueTimer.record(Duration.ofNanos(n)));
+  }
+
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  public AtomicInteger queueDepth() {
+    return queueDepth;
+  }
+
+  public void modelLoaded(Duration took) {
+    modelLoadMillis.set(took.toMillis());
+  }
+
+  public void predictions(List<Predictions.Row> rows) {
+    for (Predictions.Row row : rows) {
+      if (row.label() != null) {
+        Counter.builder(PREDICTIONS).description("Predictions by predicted class").tag("class", row.label())
+            .register(registry).increment();
+      }
+      if (!Double.isNaN(row.value())) {
+        predictionScore.record(row.value());
+      }
+    }
+  }
+
+  public void feedback(boolean correct) {
+    Counter.builder(FEEDBACK).description("Ground-truth feedback on classifications")
+        .tag("result", correct ? "correct" : "incorrect").register(registry).increment();
+  }
+
+  public void feedbackError(double absoluteError) {
+    feedbackError.record(absoluteError);
+  }
+}

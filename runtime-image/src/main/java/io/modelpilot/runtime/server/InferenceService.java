@@ -1,0 +1,202 @@
+package io.modelpilot.runtime.server;
+
+import io.modelpilot.runtime.batching.Batcher;
+import io.modelpilot.runtime.config.RuntimeSettings;
+import io.modelpilot.runtime.feedback.FeedbackWindow;
+import io.modelpilot.runtime.metrics.Predictions;
+import io.modelpilot.runtime.metrics.ServerMetrics;
+import io.modelpilot.runtime.model.LoadedModel;
+import io.modelpilot.runtime.model.ModelRegistry;
+import io.modelpilot.runtime.tensor.Datatype;
+import io.modelpilot.runtime.tensor.HostTensor;
+import io.modelpilot.runtime.tensor.InferenceException;
+import io.modelpilot.runtime.tensor.TensorCodec;
+import io.modelpilot.runtime.v2.Protocol.InferenceRequest;
+import io.modelpilot.runtime.v2.Protocol.InferenceResponse;
+import io.modelpilot.runtime.v2.Protocol.RequestInput;
+import io.modelpilot.runtime.v2.Protocol.RequestOutput;
+import io.modelpilot.runtime.v2.Protocol.ResponseOutput;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+
+/** Validates a V2 request against the model, runs it (batched when it can be) and builds the response. */
+@ApplicationScoped
+public class InferenceService {
+
+  private final ModelRegistry registry;
+  private final RuntimeSettings settings;
+  private final ServerMetrics metrics;
+  private final FeedbackWindow feedback;
+  private final Semaphore admission;
+  private volatile Batcher batcher;
+  private volatile LoadedModel batcherModel;
+
+  public InferenceService(ModelRegistry registry, RuntimeSettings settings, ServerMetrics metrics) {
+    this.registry = registry;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.feedback = new FeedbackWindow(settings.feedbackWindow());
+    this.admission = new Semaphore(settings.maxQueueLength());
+  }
+
+  public FeedbackWindow feedback() {
+    return feedback;
+  }
+
+  public InferenceResponse infer(LoadedModel model, InferenceRequest request) {
+    List<HostTensor> inputs = decodeInputs(model, request.inputs());
+    Set<String> wanted = wantedOutputs(model, request.outputs());
+    if (!admission.tryAcquire()) {
+      throw new InferenceException(503, "the server is at its queue limit (MODELPILOT_MAX_QUEUE_LENGTH="
+          + settings.maxQueueLength() + "); retry later");
+    }
+    metrics.inFlight().incrementAndGet();
+    try {
+      Map<String, HostTensor> outputs = run(model, inputs, wanted);
+      String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
+      feedback.remember(id, Predictions.of(outputs));
+      metrics.predictions(Predictions.of(outputs));
+      List<ResponseOutput> response = new ArrayList<>();
+      for (HostTensor t : outputs.values()) {
+        response.add(new ResponseOutput(t.name(), t.shape(), t.datatype().name(), null, t));
+      }
+      return new InferenceResponse(model.name(), model.version(), id, request.parameters(), response);
+    } finally {
+      metrics.inFlight().decrementAndGet();
+      admission.release();
+    }
+  }
+
+  private Map<String, HostTensor> run(LoadedModel model, List<HostTensor> inputs, Set<String> wanted) {
+    Batcher b = batcherFor(model);
+    long rows = inputs.get(0).rows();
+    boolean sameRows = inputs.stream().allMatch(t -> t.shape().length > 0 && t.rows() == rows);
+    try {
+      if (b != null && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
+        metrics.queueDepth().incrementAndGet();
+        try {
+          return b.submit(inputs, wanted).get();
+        } finally {
+          metrics.queueDepth().decrementAndGet();
+        }
+      }
+      long started = System.nanoTime();
+      Map<String, HostTensor> out = model.run(inputs, wanted);
+      metrics.inference(System.nanoTime() - started);
+      metrics.batch((int) Math.max(rows, 1), List.of(0L));
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InferenceException(503, "interrupted");
+    } catch (ExecutionException | CompletionException e) {
+      throw translate(e.getCause());
+    } catch (Exception e) {
+      throw translate(e);
+    }
+  }
+
+  private static RuntimeException translate(Throwable e) {
+    if (e instanceof InferenceException ie) {
+      return ie;
+    }
+    if (e instanceof ai.onnxruntime.OrtException ort) {
+      // the request passed validation, so ONNX Runtime refusing it is still about the input
+      // (an index out of range, a shape the model's operators reject)
+      return new InferenceException(ort.getCode() == ai.onnxruntime.OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
+          || ort.getCode() == ai.onnxruntime.OrtException.OrtErrorCode.ORT_FAIL ? 400 : 500,
+          "inference failed: " + ort.getMessage());
+    }
+    return new InferenceException(500, "inference failed: " + e);
+  }
+
+  private synchronized Batcher batcherFor(LoadedModel model) {
+    if (settings.maxBatchSize() <= 1 || !model.batchable()) {
+      return null;
+    }
+    if (batcherModel != model) {
+      if (batcher != null) {
+        batcher.close();
+      }
+      batcher = new Batcher(settings.maxBatchSize(), io.modelpilot.runtime.config.Durations.parse(
+          "MODELPILOT_MAX_QUEUE_DELAY", settings.maxQueueDelay()), settings.batchWorkers(),
+          (in, wanted) -> {
+            long started = System.nanoTime();
+            Map<String, HostTensor> out = model.run(in, wanted);
+            metrics.inference(System.nanoTime() - started);
+            return out;
+          },
+          (rows, requests, queued) -> metrics.batch(rows, queued));
+      batcherModel = model;
+    }
+    return batcher;
+  }
+
+  /** Every input present once, with the model's datatype and a shape the model accepts. */
+  static List<HostTensor> decodeInputs(LoadedModel model, List<RequestInput> inputs) {
+    for (RequestInput in : inputs) {
+      if (model.input(in.name()).isEmpty()) {
+        throw new InferenceException(400, "unknown input '" + in.name() + "'; the model's inputs are "
+            + model.inputs().stream().map(LoadedModel.Tensor::name).toList());
+      }
+    }
+    List<HostTensor> decoded = new ArrayList<>();
+    for (LoadedModel.Tensor expected : model.inputs()) {
+      RequestInput in = inputs.stream().filter(i -> i.name().equals(expected.name())).findFirst()
+          .orElseThrow(() -> new InferenceException(400, "missing input '" + expected.name() + "'"));
+      if (expected.unsupported() != null) {
+        throw new InferenceException(400, "input '" + expected.name() + "': " + expected.unsupported());
+      }
+      Datatype datatype = Datatype.fromV2(in.datatype()).orElseThrow(() -> new InferenceException(400,
+          "input '" + in.name() + "': unknown datatype '" + in.datatype() + "'"));
+      if (datatype != expected.datatype()) {
+        throw new InferenceException(400, "input '" + in.name() + "': datatype " + datatype + " does not match the "
+            + "model's " + expected.datatype());
+      }
+      long[] want = expected.shape();
+      boolean fits = want.length == in.shape().length;
+      for (int d = 0; fits && d < want.length; d++) {
+        fits = want[d] < 0 || want[d] == in.shape()[d];
+      }
+      if (!fits) {
+        throw new InferenceException(400, "input '" + in.name() + "': shape " + Arrays.toString(in.shape())
+            + " does not match the model's " + Arrays.toString(want).replace("-1", "-1 (any)"));
+      }
+      decoded.add(TensorCodec.decode(in.name(), datatype, in.shape(), in.data()));
+    }
+    return decoded;
+  }
+
+  static Set<String> wantedOutputs(LoadedModel model, List<RequestOutput> outputs) {
+    Set<String> wanted = new LinkedHashSet<>();
+    if (outputs == null || outputs.isEmpty()) {
+      model.outputs().forEach(o -> wanted.add(o.name()));
+      return wanted;
+    }
+    for (RequestOutput o : outputs) {
+      if (model.output(o.name()).isEmpty()) {
+        throw new InferenceException(400, "unknown output '" + o.name() + "'; the model's outputs are "
+            + model.outputs().stream().map(LoadedModel.Tensor::name).toList());
+      }
+      wanted.add(o.name());
+    }
+    return wanted;
+  }
+
+  @PreDestroy
+  void close() {
+    if (batcher != null) {
+      batcher.close();
+    }
+  }
+}
