@@ -20,7 +20,16 @@ public final class Predictions {
   private Predictions() {
   }
 
+  /** Never throws: an output layout this does not understand gives no predictions. */
   public static List<Row> of(Map<String, HostTensor> outputs) {
+    try {
+      return extract(outputs);
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  private static List<Row> extract(Map<String, HostTensor> outputs) {
     HostTensor labels = null;
     HostTensor scores = null;
     for (HostTensor t : outputs.values()) {
@@ -33,6 +42,9 @@ public final class Predictions {
       } else if (scores == null && t.datatype().isFloat()) {
         scores = t;
       }
+    }
+    if (labels != null && scores != null && labels.shape()[0] != scores.shape()[0]) {
+      labels = null; // not one label per row of scores: these are not a classifier's outputs
     }
     List<Row> rows = new ArrayList<>();
     if (scores != null) {

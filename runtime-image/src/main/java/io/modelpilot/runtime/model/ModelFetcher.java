@@ -69,6 +69,8 @@ public final class ModelFetcher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("model download interrupted", e);
+    } catch (IOException e) {
+      throw new IOException("MODELPILOT_MODEL_URI: cannot download " + uri + ": " + e, e);
     }
     try (InputStream in = response.body()) {
       if (response.statusCode() != 200) {

@@ -65,8 +65,9 @@ public class InferenceService {
     try {
       Map<String, HostTensor> outputs = run(model, inputs, wanted);
       String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-      feedback.remember(id, Predictions.of(outputs));
-      metrics.predictions(Predictions.of(outputs));
+      List<Predictions.Row> predictions = Predictions.of(outputs);
+      feedback.remember(id, predictions);
+      metrics.predictions(predictions);
       List<ResponseOutput> response = new ArrayList<>();
       for (HostTensor t : outputs.values()) {
         response.add(new ResponseOutput(t.name(), t.shape(), t.datatype().name(), null, t));
@@ -80,7 +81,7 @@ public class InferenceService {
 
   private Map<String, HostTensor> run(LoadedModel model, List<HostTensor> inputs, Set<String> wanted) {
     Batcher b = batcherFor(model);
-    long rows = inputs.get(0).rows();
+    long rows = inputs.isEmpty() ? 1 : inputs.get(0).rows();
     boolean sameRows = inputs.stream().allMatch(t -> t.shape().length > 0 && t.rows() == rows);
     try {
       if (b != null && sameRows && rows > 0 && rows < settings.maxBatchSize()) {

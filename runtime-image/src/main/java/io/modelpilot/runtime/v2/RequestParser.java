@@ -43,8 +43,9 @@ public final class RequestParser {
     }
     Map<String, Object> parameters = parameters(root, "parameters");
     JsonNode inputs = root.get("inputs");
-    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-      throw new InferenceException(400, "'inputs' must be a non-empty array");
+    // an empty array is fine for a model without inputs; a missing input is reported by name later
+    if (inputs == null || !inputs.isArray()) {
+      throw new InferenceException(400, "'inputs' must be an array");
     }
     List<RequestInput> parsed = new ArrayList<>();
     Set<String> names = new HashSet<>();

@@ -146,7 +146,7 @@ class InferenceEndpointTest {
         new Case("wrong datatype", wrongType, 400, "datatype"),
         new Case("wrong shape", wrongShape, 400, "shape"),
         new Case("data does not fill the shape", wrongCount, 400, "elements"),
-        new Case("no inputs", missingInput, 400, "inputs"),
+        new Case("no inputs", missingInput, 400, "missing input 'input'"),
         new Case("unknown input", unknownInput, 400, "pixels"),
         new Case("unknown output", unknownOutput, 400, "logits"),
         new Case("unknown datatype", unknownDatatype, 400, "FLOAT"),
@@ -168,7 +168,7 @@ class InferenceEndpointTest {
 
   @Test
   void anOversizedBodyIsRefusedWith413() {
-    byte[] huge = new byte[2 * 1024 * 1024];
+    byte[] huge = new byte[5 * 1024 * 1024];
     java.util.Arrays.fill(huge, (byte) ' ');
 
     V2Client.Reply reply = client.post("/v2/models/mlp-classifier/infer", huge);

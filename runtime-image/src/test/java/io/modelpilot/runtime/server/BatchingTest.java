@@ -1,0 +1,76 @@
+package io.modelpilot.runtime.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Dynamic batching under concurrent load (the test profile batches up to 16 rows, waiting 5 ms). */
+@QuarkusTest
+class BatchingTest {
+
+  @TestHTTPResource("/")
+  URL url;
+
+  @Test
+  void batchedResultsEqualUnbatchedOnesUnderConcurrentLoad() throws Exception {
+    V2Client client = new V2Client(url);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.get("/v2/health/ready").status() == 200);
+    int requests = 64;
+    // one at a time first: nothing else is queued, so each runs alone
+    List<JsonNode> alone = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      alone.add(client.post("/v2/models/mlp-classifier/infer", request(i)).body().path("outputs"));
+    }
+    double batchesBefore = metric(client, "modelpilot_batch_size_count");
+    double rowsBefore = metric(client, "modelpilot_batch_size_sum");
+
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<JsonNode>> together = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      int n = i;
+      together.add(pool.submit((Callable<JsonNode>) () -> {
+        V2Client.Reply reply = client.post("/v2/models/mlp-classifier/infer", request(n));
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(200);
+        return reply.body().path("outputs");
+      }));
+    }
+    for (int i = 0; i < requests; i++) {
+      JsonNode batched = together.get(i).get();
+      for (JsonNode expected : alone.get(i)) {
+        assertThat(Tensors.compare(expected, Tensors.output(V2Client.JSON.createObjectNode().set("outputs", batched),
+            expected.path("name").asText()), 1e-6, 1e-5)).as("request " + i).isEmpty();
+      }
+    }
+    pool.shutdown();
+
+    double batches = metric(client, "modelpilot_batch_size_count") - batchesBefore;
+    double rows = metric(client, "modelpilot_batch_size_sum") - rowsBefore;
+    assertThat(rows).as("rows served concurrently").isEqualTo(requests * 2.0);
+    assertThat(batches).as("batches run for " + requests + " concurrent requests").isLessThan(requests);
+  }
+
+  /** Two rows per request, different for every request. */
+  static Object request(int n) {
+    List<Float> rows = new ArrayList<>(InferenceEndpointTest.row(n * 0.1f));
+    rows.addAll(InferenceEndpointTest.row(-n * 0.07f));
+    return InferenceEndpointTest.request("batch-" + n, rows, 2);
+  }
+
+  static double metric(V2Client client, String name) {
+    return client.get("/q/metrics").raw().lines().filter(l -> l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+}
