@@ -35,7 +35,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-OUT_DIR = os.path.dirname(os.path.abspath(__file__))
+OUT_DIR = os.environ.get("MODELPILOT_MODELS_OUT") or os.path.dirname(os.path.abspath(__file__))
 OPSET = 13
 IR_VERSION = 8  # ONNX Runtime 1.23 supports IR <= 10; keep it conservative
 PRODUCER = "modelpilot-examples"

@@ -67,6 +67,9 @@ public final class Batcher implements AutoCloseable {
       return result;
     }
     queue.add(new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result));
+    if (!running) {
+      failQueued(); // close() ran between the check and the add
+    }
     return result;
   }
 
@@ -117,14 +120,18 @@ public final class Batcher implements AutoCloseable {
         batch.add(next);
         rows += next.rows();
       }
+      if (!running) {
+        batch.forEach(j -> j.result().completeExceptionally(new InferenceException(503, "the server is shutting down")));
+        return;
+      }
       execute(batch, rows);
     }
   }
 
   private void execute(List<Job> batch, long rows) {
     long started = System.nanoTime();
-    listener.batch((int) rows, batch.size(), batch.stream().map(j -> started - j.enqueued()).toList());
     try {
+      listener.batch((int) rows, batch.size(), batch.stream().map(j -> started - j.enqueued()).toList());
       if (batch.size() == 1) {
         Job only = batch.get(0);
         only.result().complete(runner.run(only.inputs(), only.wanted()));
@@ -136,7 +143,8 @@ public final class Batcher implements AutoCloseable {
         job.result().complete(slice(out, offset, job.rows(), rows));
         offset += job.rows();
       }
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // an Error too (no direct memory left for the stacked batch): fail the batch, keep the worker
       batch.forEach(j -> j.result().completeExceptionally(e));
     }
   }
@@ -193,6 +201,10 @@ public final class Batcher implements AutoCloseable {
   public void close() {
     running = false;
     workers.forEach(Thread::interrupt);
+    failQueued();
+  }
+
+  private void failQueued() {
     Job job;
     while ((job = queue.poll()) != null) {
       job.result().completeExceptionally(new InferenceException(503, "the server is shutting down"));

@@ -101,6 +101,9 @@ public class InferenceService {
       Thread.currentThread().interrupt();
       throw new InferenceException(503, "interrupted");
     } catch (ExecutionException | CompletionException e) {
+      if (e.getCause() instanceof OutOfMemoryError) {
+        throw new InferenceException(503, "out of memory for this batch; retry later");
+      }
       throw translate(e.getCause());
     } catch (Exception e) {
       throw translate(e);

@@ -102,7 +102,7 @@ public final class TensorCodec {
         b.putLong(v.bigIntegerValue().longValue());
       }
       case FP16 -> b.putShort(Fp16Conversions.floatToFp16((float) floating(v, t, name)));
-      case BF16 -> b.putShort((short) (Float.floatToIntBits((float) floating(v, t, name)) >>> 16));
+      case BF16 -> b.putShort(Fp16Conversions.floatToBf16((float) floating(v, t, name)));
       case FP32 -> b.putFloat((float) floating(v, t, name));
       case FP64 -> b.putDouble(floating(v, t, name));
       case BYTES -> throw new IllegalStateException("BYTES are not numeric");

@@ -17,7 +17,8 @@ import java.util.Set;
 /** Parses an inference request by hand, so every malformed field gets a 400 that names it. */
 public final class RequestParser {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private RequestParser() {
   }
@@ -35,7 +36,7 @@ public final class RequestParser {
       throw new InferenceException(400, "the request body must be a JSON object");
     }
     String id = null;
-    if (root.has("id")) {
+    if (root.hasNonNull("id")) {
       if (!root.get("id").isTextual()) {
         throw new InferenceException(400, "'id' must be a string");
       }
