@@ -82,6 +82,11 @@ public interface RuntimeSettings {
   @WithDefault("67108864")
   long maxRequestBytes();
 
+  /** Per-request metrics (latency histograms, outcomes, predictions); off only to measure their cost. */
+  @WithName("metrics-enabled")
+  @WithDefault("true")
+  boolean metricsEnabled();
+
   /** Threads that run batches; each batch runs on one and uses the intra-op threads. */
   @WithName("batch-workers")
   @WithDefault("2")

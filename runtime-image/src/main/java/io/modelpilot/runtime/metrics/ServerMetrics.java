@@ -47,8 +47,15 @@ public class ServerMetrics {
   private final DistributionSummary predictionScore;
   private final DistributionSummary feedbackError;
 
-  public ServerMetrics(MeterRegistry registry) {
+  static final int MAX_CLASSES = 1000;
+  private final boolean enabled;
+  private final java.util.Map<Integer, Counter> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  // bounded by the model's classes; a regression has no labels
+  private final java.util.Map<String, Counter> predictionCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public ServerMetrics(MeterRegistry registry, RuntimeSettings settings) {
     this.registry = registry;
+    this.enabled = settings.metricsEnabled();
     requestTimer = Timer.builder(REQUEST_DURATION).description("Inference request latency, end to end")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
@@ -82,16 +89,25 @@ public class ServerMetrics {
   }
 
   public void request(int status, long nanos) {
-    Counter.builder(REQUESTS).description("Inference requests by outcome")
-        .tag("code", Integer.toString(status)).tag("status_class", status / 100 + "xx").register(registry).increment();
+    if (!enabled) {
+      return;
+    }
+    requestCounters.computeIfAbsent(status, code -> Counter.builder(REQUESTS).description("Inference requests by outcome")
+        .tag("code", Integer.toString(code)).tag("status_class", code / 100 + "xx").register(registry)).increment();
     requestTimer.record(Duration.ofNanos(nanos));
   }
 
   public void inference(long nanos) {
+    if (!enabled) {
+      return;
+    }
     inferenceTimer.record(Duration.ofNanos(nanos));
   }
 
   public void batch(int rows, List<Long> queueNanos) {
+    if (!enabled) {
+      return;
+    }
     batchSize.record(rows);
     queueNanos.forEach(n -> queueTimer.record(Duration.ofNanos(n)));
   }
@@ -109,10 +125,16 @@ public class ServerMetrics {
   }
 
   public void predictions(List<Predictions.Row> rows) {
+    if (!enabled) {
+      return;
+    }
     for (Predictions.Row row : rows) {
       if (row.label() != null) {
-        Counter.builder(PREDICTIONS).description("Predictions by predicted class").tag("class", row.label())
-            .register(registry).increment();
+        // an integer output that is not really a class must not explode the series count
+        String label = predictionCounters.size() >= MAX_CLASSES && !predictionCounters.containsKey(row.label())
+            ? "other" : row.label();
+        predictionCounters.computeIfAbsent(label, l -> Counter.builder(PREDICTIONS)
+            .description("Predictions by predicted class").tag("class", l).register(registry)).increment();
       }
       if (!Double.isNaN(row.value())) {
         predictionScore.record(row.value());

@@ -1,0 +1,182 @@
+package io.modelpilot.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+import java.net.URI;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The model server's overheads, measured side by side in one run:
+ * <ul>
+ *   <li>p50/p99 ratio: V2 HTTP latency on loopback at concurrency 1 ÷ in-process session.run latency,
+ *       same compute-bound model (several ms per inference), same input, same ONNX Runtime settings;
+ *   <li>batching gain: throughput at concurrency 8 with dynamic batching ÷ without;
+ *   <li>metrics cost: throughput with per-request metrics on ÷ off (small model, where it shows most).
+ * </ul>
+ * Rounds alternate the two sides of each ratio; figures are medians over rounds.
+ */
+final class RuntimeBench {
+
+  static final int ROUNDS = 5;
+  static final Duration LOAD = Duration.ofSeconds(6);
+
+  public static void main(String[] args) throws Exception {
+    Path work = Files.createDirectories(Path.of("bench", "target", "runtime"));
+    // ~8 ms per inference on one thread here, for the latency ratios; ~1 ms for throughput
+    Path slow = generate(work.resolve("heavy-400.onnx"), 400);
+    Path heavy = generate(work.resolve("heavy-48.onnx"), 48);
+    Path small = Path.of("examples", "models", "mlp-classifier.onnx");
+    String one = body(1);
+
+    // 1. latency: in-process session.run vs the V2 endpoint, one thread each, alternating
+    Map<String, String> oneThread = Map.of("MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
+    List<Double> p50s = new ArrayList<>();
+    List<Double> p99s = new ArrayList<>();
+    List<Double> overheads = new ArrayList<>();
+    double runP50 = 0;
+    try (RuntimeServer server = new RuntimeServer(slow, "heavy", oneThread, work.resolve("latency.log"));
+         OrtEnvironment env = OrtEnvironment.getEnvironment();
+         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      try (OrtSession session = env.createSession(slow.toString(), options);
+           OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(row()), new long[] {1, 8})) {
+        LoopbackHttp http = new LoopbackHttp(server.uri("/v2/models/heavy/infer"), one);
+        for (int i = 0; i < 300; i++) { // warm both paths (JIT)
+          session.run(Map.of("input", input)).close();
+          http.send();
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+          long[] direct = new long[200];
+          long[] viaHttp = new long[200];
+          for (int i = 0; i < direct.length; i++) {
+            long t = System.nanoTime();
+            session.run(Map.of("input", input)).close();
+            direct[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            int status = http.send();
+            viaHttp[i] = System.nanoTime() - t;
+            if (status != 200) {
+              throw new IllegalStateException("HTTP " + status);
+            }
+          }
+          double dp50 = Stats.percentile(direct, 0.5);
+          double dp99 = Stats.percentile(direct, 0.99);
+          double hp50 = Stats.percentile(viaHttp, 0.5);
+          double hp99 = Stats.percentile(viaHttp, 0.99);
+          runP50 = dp50;
+          overheads.add(hp50 - dp50);
+          p50s.add(hp50 / dp50);
+          p99s.add(hp99 / dp99);
+          System.out.printf("latency round %d: session.run p50 %.3f ms p99 %.3f ms | HTTP p50 %.3f ms p99 %.3f ms%n",
+              round + 1, dp50, dp99, hp50, hp99);
+        }
+      }
+    }
+
+    // 2. batching gain: concurrency 8, heavy model (GEMM beats 8 GEMVs), batching on vs off
+    List<Double> gains = new ArrayList<>();
+    Map<String, String> batched = Map.of("MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
+        "MODELPILOT_BATCH_WORKERS", "2", "MODELPILOT_INTRA_OP_THREADS", "1");
+    try (RuntimeServer on = new RuntimeServer(heavy, "heavy", batched, work.resolve("batching-on.log"));
+         RuntimeServer off = new RuntimeServer(heavy, "heavy", oneThread, work.resolve("batching-off.log"))) {
+      throughput(off.uri("/v2/models/heavy/infer"), one, 8); // JIT warm-up, not counted
+      throughput(on.uri("/v2/models/heavy/infer"), one, 8);
+      for (int round = 0; round < ROUNDS; round++) {
+        double without = throughput(off.uri("/v2/models/heavy/infer"), one, 8);
+        double with = throughput(on.uri("/v2/models/heavy/infer"), one, 8);
+        gains.add(with / without);
+        System.out.printf("batching round %d: %.0f req/s with batching, %.0f without%n", round + 1, with, without);
+      }
+    }
+
+    // 3. metrics cost: small model, concurrency 8, per-request metrics on vs off
+    List<Double> costs = new ArrayList<>();
+    try (RuntimeServer on = new RuntimeServer(small, "small", oneThread, work.resolve("metrics-on.log"));
+         RuntimeServer off = new RuntimeServer(small, "small", Map.of("MODELPILOT_METRICS_ENABLED", "false",
+             "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1"), work.resolve("metrics-off.log"))) {
+      throughput(on.uri("/v2/models/small/infer"), one, 8); // JIT warm-up, not counted
+      throughput(off.uri("/v2/models/small/infer"), one, 8);
+      for (int round = 0; round < ROUNDS; round++) {
+        double withMetrics = throughput(on.uri("/v2/models/small/infer"), one, 8);
+        double withoutMetrics = throughput(off.uri("/v2/models/small/infer"), one, 8);
+        costs.add(withMetrics / withoutMetrics);
+        System.out.printf("metrics round %d: %.0f req/s with metrics, %.0f without%n", round + 1, withMetrics,
+            withoutMetrics);
+      }
+    }
+
+    System.out.printf("session.run p50 of the latency model: %.3f ms (at least 1 ms asked); HTTP adds %.3f ms at p50%n",
+        runP50, Stats.median(overheads));
+    System.out.println("RESULT runtime p50_ratio=" + Stats.f(Stats.median(p50s)) + " p99_ratio="
+        + Stats.f(Stats.median(p99s)) + " batching_gain=" + Stats.f(Stats.median(gains)) + " metrics_cost="
+        + Stats.f(Stats.median(costs)));
+  }
+
+  static Path generate(Path file, int layers) throws Exception {
+    Process gen = new ProcessBuilder("/usr/bin/python3", "bench/src/main/python/heavy_model.py", file.toString(),
+        Integer.toString(layers)).inheritIO().start();
+    if (gen.waitFor() != 0) {
+      throw new IllegalStateException("could not generate the benchmark model (needs python3-onnx)");
+    }
+    return file;
+  }
+
+  static float[] row() {
+    return new float[] {0.5f, -1.2f, 0.3f, 2.0f, -0.7f, 0.1f, 1.1f, -0.4f};
+  }
+
+  static String body(int rows) {
+    StringBuilder data = new StringBuilder();
+    for (int r = 0; r < rows; r++) {
+      for (float v : row()) {
+        data.append(data.length() == 0 ? "" : ",").append(v);
+      }
+    }
+    return "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",8],\"data\":[" + data + "]}]}";
+  }
+
+  /** Closed-loop requests/s at the given concurrency over LOAD, after a short warm-up. */
+  static double throughput(URI uri, String body, int concurrency) throws Exception {
+    AtomicLong done = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    long end = warm + LOAD.toNanos();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      Thread t = new Thread(() -> {
+        try (LoopbackHttp http = new LoopbackHttp(uri, body)) {
+          while (System.nanoTime() < end) {
+            int status = http.send();
+            long now = System.nanoTime();
+            if (now > warm && now <= end) {
+              (status == 200 ? done : failed).incrementAndGet();
+            }
+          }
+        } catch (Exception e) {
+          failed.incrementAndGet();
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " requests failed against " + uri);
+    }
+    return done.get() / (LOAD.toNanos() / 1e9);
+  }
+}
