@@ -10,7 +10,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
+import io.modelpilot.operator.metrics.PrometheusClients;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.config.OperatorSettings;
 import io.modelpilot.operator.status.Conditions;
@@ -40,29 +43,88 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final References references;
   private final EventRecorder events;
 
+  private final ModelDeploymentAutoscaler autoscaler;
+
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
     this.references = new References(client);
     this.events = new EventRecorder(client);
+    PrometheusClients prometheus = new PrometheusClients();
+    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl());
   }
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
+    Instant now = Instant.now();
     List<ReferenceProblem> problems = references.check(md);
+    Deployment current = context.getSecondaryResource(Deployment.class).orElse(null);
+    ModelDeploymentAutoscaler.Outcome scaling = scale(md, current, now);
+    int desired = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
     if (problems.isEmpty()) {
+      if (scaling != null) {
+        context.managedWorkflowAndDependentResourceContext().put(RuntimeDeploymentDependent.DESIRED_REPLICAS, desired);
+      }
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     }
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
     String revision = RuntimeDeploymentFactory.revisionOf(
         new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
     ModelDeploymentStatus status = StatusCalculator.compute(md, deployment, problems, revision, endpoint(md),
-        Instant.now());
+        desired, now);
+    withAutoscaling(md, status, scaling, now);
 
     announce(md, md.getStatus(), status, problems);
     UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
         ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(forStatusPatch(md, status));
-    return problems.isEmpty() ? control : control.rescheduleAfter(settings.referenceRecheckInterval());
+    if (!problems.isEmpty()) {
+      return control.rescheduleAfter(settings.referenceRecheckInterval());
+    }
+    return scaling != null ? control.rescheduleAfter(scaling.nextEvaluationIn()) : control;
+  }
+
+  /** The autoscaler's outcome, or null without spec.autoscaling. Evaluates only when an interval is due. */
+  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment current, Instant now) {
+    if (md.getSpec().getAutoscaling() == null) {
+      autoscaler.forget(md);
+      return null;
+    }
+    Integer replicas = current == null ? null : current.getSpec().getReplicas();
+    int ready = current == null || current.getStatus() == null || current.getStatus().getReadyReplicas() == null ? 0
+        : current.getStatus().getReadyReplicas();
+    ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, replicas, ready, now);
+    if (outcome.evaluated()) {
+      if (outcome.decision().scaled()) {
+        LOG.info(outcome.decision().reason());
+        events.normal(md, Reasons.SCALED, outcome.decision().reason());
+      } else {
+        LOG.debug(outcome.decision().reason());
+      }
+    }
+    return outcome;
+  }
+
+  private void withAutoscaling(ModelDeployment md, ModelDeploymentStatus status,
+      ModelDeploymentAutoscaler.Outcome scaling, Instant now) {
+    if (scaling == null) {
+      status.setConditions(Conditions.remove(status.getConditions(), Conditions.SCALING_ACTIVE));
+      return;
+    }
+    AutoscalingStatus previous = md.getStatus() == null ? null : md.getStatus().getAutoscaling();
+    status.setAutoscaling(ModelDeploymentAutoscaler.status(scaling, previous));
+    long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
+    boolean unavailable = scaling.decision().metricsUnavailable();
+    boolean wasUnavailable = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE)
+        .map(c -> Reasons.METRICS_UNAVAILABLE.equals(c.getReason())).orElse(false);
+    String message = unavailable
+        ? "holding replicas: " + scaling.decision().reason()
+        : "metrics available; " + scaling.decision().reason();
+    status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.SCALING_ACTIVE,
+        !unavailable, unavailable ? Reasons.METRICS_UNAVAILABLE : Reasons.VALID_METRICS,
+        unavailable ? message : "the autoscaler has the metrics it needs", generation, now)));
+    if (unavailable && !wasUnavailable) {
+      events.warning(md, Reasons.METRICS_UNAVAILABLE, message);
+    }
   }
 
   @Override

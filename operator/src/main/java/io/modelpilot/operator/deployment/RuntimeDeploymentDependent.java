@@ -15,6 +15,8 @@ public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<
 
   static final String SELECTOR = RuntimeDeploymentFactory.LABEL_MANAGED_BY + "=" + RuntimeDeploymentFactory.MANAGED_BY;
 
+  public static final String DESIRED_REPLICAS = "desiredReplicas";
+
   @Inject
   OperatorSettings settings;
 
@@ -24,6 +26,10 @@ public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<
 
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return new RuntimeDeploymentFactory(settings.runtimeImage()).deployment(md);
+    Deployment desired = new RuntimeDeploymentFactory(settings.runtimeImage()).deployment(md);
+    // the autoscaler's count when spec.autoscaling is set (the reconciler decides it before the workflow)
+    context.managedWorkflowAndDependentResourceContext().get(DESIRED_REPLICAS, Integer.class)
+        .ifPresent(replicas -> desired.getSpec().setReplicas(replicas));
+    return desired;
   }
 }

@@ -24,9 +24,14 @@ public final class StatusCalculator {
    */
   public static ModelDeploymentStatus compute(ModelDeployment md, Deployment deployment, List<ReferenceProblem> problems,
       String revision, String endpoint, Instant now) {
+    return compute(md, deployment, problems, revision, endpoint, md.getSpec().replicasOrDefault(), now);
+  }
+
+  /** @param desired replicas wanted now: spec.replicas, or the autoscaler's decision */
+  public static ModelDeploymentStatus compute(ModelDeployment md, Deployment deployment, List<ReferenceProblem> problems,
+      String revision, String endpoint, int desired, Instant now) {
     long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
     ModelDeploymentStatus previous = md.getStatus() == null ? new ModelDeploymentStatus() : md.getStatus();
-    int desired = md.getSpec().replicasOrDefault();
     int ready = readyReplicas(deployment);
     boolean deploymentCurrent = deployment != null && deploymentObservedItsSpec(deployment)
         && revision.equals(labelRevision(deployment));
@@ -56,7 +61,7 @@ public final class StatusCalculator {
     } else {
       if (desired == 0) {
         conditions = Conditions.upsert(conditions, Conditions.of(Conditions.READY, false, Reasons.NO_REPLICAS,
-            "spec.replicas is 0: no pod serves the model", generation, now));
+            "0 replicas wanted: no pod serves the model", generation, now));
       } else if (ready >= desired) {
         conditions = Conditions.upsert(conditions, Conditions.of(Conditions.READY, true, Reasons.AVAILABLE,
             "%d/%d replicas ready%s".formatted(ready, desired,

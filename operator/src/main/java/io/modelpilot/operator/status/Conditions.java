@@ -16,6 +16,7 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  public static final String SCALING_ACTIVE = "ScalingActive";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -43,6 +44,12 @@ public final class Conditions {
     return result;
   }
 
+  public static List<Condition> remove(List<Condition> existing, String type) {
+    List<Condition> result = new ArrayList<>(existing == null ? List.of() : existing);
+    result.removeIf(c -> type.equals(c.getType()));
+    return result;
+  }
+
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     return conditions == null ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
@@ -57,7 +64,8 @@ public final class Conditions {
       case READY -> 0;
       case PROGRESSING -> 1;
       case DEGRADED -> 2;
-      default -> 3;
+      case SCALING_ACTIVE -> 3;
+      default -> 4;
     };
   }
 }

@@ -51,8 +51,20 @@ public class ModelDeploymentSpec {
 
   @Min(0)
   @Max(1000)
-  @JsonPropertyDescription("Number of runtime pods. Defaults to 1.")
+  @JsonPropertyDescription("Number of runtime pods when spec.autoscaling is absent. Defaults to 1.")
   private Integer replicas;
+
+  @JsonPropertyDescription("Scale the runtime pods from Prometheus metrics, with HPA's algorithm, in the "
+      + "operator's own loop (it knows about canaries and model load time).")
+  private AutoscalingSpec autoscaling;
+
+  public AutoscalingSpec getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(AutoscalingSpec autoscaling) {
+    this.autoscaling = autoscaling;
+  }
 
   public ModelSource getModel() {
     return model;

@@ -32,6 +32,17 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("In-cluster URL of the model's Open Inference Protocol v2 endpoint.")
   private String endpoint;
 
+  @JsonPropertyDescription("The autoscaler's last evaluation, when spec.autoscaling is set.")
+  private AutoscalingStatus autoscaling;
+
+  public AutoscalingStatus getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(AutoscalingStatus autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -93,7 +104,8 @@ public class ModelDeploymentStatus {
     return o instanceof ModelDeploymentStatus s && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions) && Objects.equals(replicas, s.replicas)
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(replicaSummary, s.replicaSummary)
-        && Objects.equals(revision, s.revision) && Objects.equals(endpoint, s.endpoint);
+        && Objects.equals(revision, s.revision) && Objects.equals(endpoint, s.endpoint)
+        && Objects.equals(autoscaling, s.autoscaling);
   }
 
   @Override
