@@ -101,8 +101,8 @@ public class ModelDeploymentAutoscaler {
             PromQL.requestsPerSecond(target, window), m.getTargetPerReplica(), 1);
         case CONCURRENCY -> perReplica(client, "in-flight requests per replica", PromQL.inFlight(target),
             m.getTargetPerReplica(), 1);
-        case LATENCY_P99 -> absolute(client, "p99 latency ms", PromQL.latencyQuantile(target, window, 0.99),
-            Durations.parse(m.getTargetLatency()).toNanos() / 1e6, 1000);
+        case LATENCY_P99 -> latency(client, PromQL.latencyQuantile(target, window, 0.99),
+            Durations.parse(m.getTargetLatency()).toNanos() / 1e6);
         case CPU_UTILIZATION -> absolute(client, "CPU utilization %", PromQL.cpuUtilization(target),
             m.getTargetUtilization(), 1);
         case GPU_UTILIZATION -> absolute(client, "GPU utilization %", PromQL.gpuUtilization(target),
@@ -128,9 +128,25 @@ public class ModelDeploymentAutoscaler {
     return read(client, name, query, v -> MetricReading.absolute(name, v * scale, target));
   }
 
+  /**
+   * No data for the latency quantile means no request in the window: nothing is slow, so it
+   * reads as 0 rather than as missing (which would block every scale-down at zero traffic).
+   */
+  private static MetricReading latency(PrometheusClient client, String query, double targetMs) {
+    String name = "p99 latency ms";
+    QueryResult result = client.query(query);
+    if (result instanceof QueryResult.NoData) {
+      return MetricReading.absolute(name, 0, targetMs);
+    }
+    return interpret(name, result, v -> MetricReading.absolute(name, v * 1000, targetMs));
+  }
+
   private static MetricReading read(PrometheusClient client, String name, String query,
       Function<Double, MetricReading> reading) {
-    QueryResult result = client.query(query);
+    return interpret(name, client.query(query), reading);
+  }
+
+  private static MetricReading interpret(String name, QueryResult result, Function<Double, MetricReading> reading) {
     if (result instanceof QueryResult.Value v) {
       return reading.apply(v.value());
     } else if (result instanceof QueryResult.Unreachable u) {

@@ -254,6 +254,64 @@ class ModelDeploymentOperatorTest {
         .getLabels()).containsEntry("team", "vision");
   }
 
+  // ---------------------------------------------------------------- autoscaling
+
+  @Test
+  @Order(8)
+  void autoscalingFollowsPrometheusAndHoldsWhenItIsUnreachable() throws Exception {
+    try (FakePrometheus prometheus = new FakePrometheus()) {
+      prometheus.requestsPerSecond(10);
+      ModelDeployment md = example("autoscaling-model.yaml", ModelDeployment.class);
+      md.getSpec().getAutoscaling().setPrometheusUrl(prometheus.url());
+      md.getSpec().getAutoscaling().setInterval("1s");
+      create("scale", md);
+      awaitDeployment("scale", "fraud-autoscaled");
+      rollOut("scale", "fraud-autoscaled", 1, List.of());
+      awaitStatus("scale", "fraud-autoscaled", m -> m.getStatus().getAutoscaling() != null
+          && m.getStatus().getAutoscaling().getDesiredReplicas() == 1);
+
+      // 75 requests/s against 20 per replica: HPA's policy allows +4 pods per 15 s; the max is 4
+      prometheus.requestsPerSecond(75);
+      Deployment scaled = await().atMost(TIMEOUT).until(
+          () -> kube.apps().deployments().inNamespace("scale").withName("fraud-autoscaled").get(),
+          d -> d.getSpec().getReplicas() == 4);
+      rollOut("scale", "fraud-autoscaled", 4, List.of());
+      ModelDeployment up = awaitStatus("scale", "fraud-autoscaled",
+          m -> "True".equals(ready(m).getStatus()) && m.getStatus().getReplicas() == 4);
+      assertThat(up.getStatus().getAutoscaling().getLastScaleTime()).isNotNull();
+      assertThat(up.getStatus().getAutoscaling().getMetrics()).anySatisfy(mm -> {
+        assertThat(mm.getName()).isEqualTo("requests/s per replica");
+        assertThat(mm.getTarget()).isEqualTo(20.0);
+      });
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("scale", "fraud-autoscaled"))
+          .anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("Scaled");
+            assertThat(e.getMessage()).contains("1→4").contains("requests/s per replica");
+          }));
+      assertThat(prometheus.queries).anySatisfy(q -> assertThat(q)
+          .contains("namespace=\"scale\"").contains("modelpilot_io_deployment=\"fraud-autoscaled\""));
+
+      // Prometheus gone: replicas hold, the condition says why, and nothing scales down
+      prometheus.requestsPerSecond(0);
+      prometheus.down(true);
+      ModelDeployment held = awaitStatus("scale", "fraud-autoscaled",
+          m -> Conditions.find(m.getStatus().getConditions(), "ScalingActive")
+              .map(c -> "MetricsUnavailable".equals(c.getReason())).orElse(false));
+      assertThat(held.getStatus().getAutoscaling().getDesiredReplicas()).isEqualTo(4);
+      Thread.sleep(3000);
+      assertThat(kube.apps().deployments().inNamespace("scale").withName("fraud-autoscaled").get().getSpec()
+          .getReplicas()).isEqualTo(4);
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("scale", "fraud-autoscaled"))
+          .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("MetricsUnavailable")));
+
+      // back, with load still high: the condition clears, replicas stay
+      prometheus.requestsPerSecond(75);
+      prometheus.down(false);
+      awaitStatus("scale", "fraud-autoscaled", m -> Conditions.isTrue(m.getStatus().getConditions(), "ScalingActive"));
+      assertThat(scaled.getSpec().getReplicas()).isEqualTo(4);
+    }
+  }
+
   // ---------------------------------------------------------------- RBAC
 
   @Test
