@@ -1,7 +1,14 @@
 # ModelPilot: the commands every user and script can rely on (see README.md).
 MVN := ./mvnw -B
 
-.PHONY: test crds build clean
+.PHONY: demo test crds build clean
+
+## demo: the local cluster with an autoscaled model under rising then falling load, narrated (DEMO_SECONDS=150)
+demo:
+	@.ci/install-packages prometheus
+	$(MVN) -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath.txt -pl e2e -am
+	java -Xmx384m -XX:+UseSerialGC -Dorg.slf4j.simpleLogger.log.io.modelpilot.e2e=warn \
+	  -cp "e2e/target/classes:$$(cat e2e/target/classpath.txt)" io.modelpilot.e2e.demo.Demo
 
 ## test: every test, as CI runs them (./mvnw -B verify)
 test:

@@ -10,8 +10,9 @@ public final class Main {
     String name = args.length == 0 ? "" : args[0];
     switch (name) {
       case "runtime" -> RuntimeBench.main(args);
+      case "autoscale" -> AutoscaleBench.main(args);
       default -> {
-        System.err.println("unknown benchmark '" + name + "'; one of: runtime");
+        System.err.println("unknown benchmark '" + name + "'; one of: runtime, autoscale");
         System.exit(2);
       }
     }

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
+import io.modelpilot.operator.api.v1alpha1.Durations;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.metrics.PrometheusClients;
@@ -21,6 +22,7 @@ import io.modelpilot.operator.status.EventRecorder;
 import io.modelpilot.operator.status.Reasons;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -116,15 +118,39 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     boolean unavailable = scaling.decision().metricsUnavailable();
     boolean wasUnavailable = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE)
         .map(c -> Reasons.METRICS_UNAVAILABLE.equals(c.getReason())).orElse(false);
+    boolean wasValid = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE)
+        .map(c -> Reasons.VALID_METRICS.equals(c.getReason())).orElse(false);
+    // before the first valid metrics, a fresh pod has no series until Prometheus scraped it over a rate window:
+    // expected, not a Warning; metrics that were there and went missing are an outage at once
+    boolean warmingUp = unavailable && !wasUnavailable && !wasValid && warmingUp(md, status, now);
     String message = unavailable
         ? "holding replicas: " + scaling.decision().reason()
         : "metrics available; " + scaling.decision().reason();
+    String reason = !unavailable ? Reasons.VALID_METRICS
+        : warmingUp ? Reasons.AWAITING_METRICS : Reasons.METRICS_UNAVAILABLE;
     status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.SCALING_ACTIVE,
-        !unavailable, unavailable ? Reasons.METRICS_UNAVAILABLE : Reasons.VALID_METRICS,
-        unavailable ? message : "the autoscaler has the metrics it needs", generation, now)));
-    if (unavailable && !wasUnavailable) {
+        !unavailable, reason, unavailable ? message : "the autoscaler has the metrics it needs", generation, now)));
+    if (unavailable && !warmingUp && !wasUnavailable) {
       events.warning(md, Reasons.METRICS_UNAVAILABLE, message);
     }
+  }
+
+  /** No pod ready yet, or the first became ready less than one metrics window (at least 30 s) ago. */
+  private static boolean warmingUp(ModelDeployment md, ModelDeploymentStatus status, Instant now) {
+    if (status.getReadyReplicas() == null || status.getReadyReplicas() == 0) {
+      return true;
+    }
+    String window = md.getSpec().getAutoscaling().getWindow();
+    Duration grace = Durations.parse(window == null ? ModelDeploymentAutoscaler.DEFAULT_WINDOW : window);
+    if (grace.compareTo(Duration.ofSeconds(30)) < 0) {
+      grace = Duration.ofSeconds(30);
+    }
+    Duration warmUp = grace;
+    // the Ready condition here is this reconcile's: True since the first pod became ready
+    return Conditions.find(status.getConditions(), Conditions.READY)
+        .filter(c -> "True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(c -> Instant.parse(c.getLastTransitionTime()).plus(warmUp).isAfter(now))
+        .orElse(true);
   }
 
   @Override

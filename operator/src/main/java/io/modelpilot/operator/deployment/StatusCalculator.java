@@ -66,6 +66,12 @@ public final class StatusCalculator {
         conditions = Conditions.upsert(conditions, Conditions.of(Conditions.READY, true, Reasons.AVAILABLE,
             "%d/%d replicas ready%s".formatted(ready, desired,
                 rolledOut ? "" : "; rolling out revision " + revision), generation, now));
+      } else if (ready > 0 && Conditions.isTrue(previous.getConditions(), Conditions.READY)) {
+        // once serving, a pod short (scaling up, a pod restarting) still serves: Ready stays True rather than
+        // flapping on every scale-up; only the last ready pod going away makes it False
+        conditions = Conditions.upsert(conditions, Conditions.of(Conditions.READY, true, Reasons.AVAILABLE,
+            "%d/%d replicas ready; %s".formatted(ready, desired, deploymentCurrent ? "scaling up" : "rolling out"),
+            generation, now));
       } else {
         conditions = Conditions.upsert(conditions, Conditions.of(Conditions.READY, false, Reasons.DEPLOYING,
             "%d/%d replicas ready".formatted(ready, desired), generation, now));

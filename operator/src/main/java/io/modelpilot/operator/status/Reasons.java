@@ -17,6 +17,7 @@ public final class Reasons {
   public static final String SCALED = "Scaled";
   public static final String VALID_METRICS = "ValidMetrics";
   public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
+  public static final String AWAITING_METRICS = "AwaitingMetrics";
 
   private Reasons() {
   }

@@ -147,4 +147,26 @@ class StatusCalculatorTest {
     assertThat(condition(stillDeploying, "Ready").getLastTransitionTime()).isEqualTo("2026-11-28T10:00:00Z");
     assertThat(condition(ready, "Ready").getLastTransitionTime()).isEqualTo("2026-11-28T10:00:20Z");
   }
+
+  @Test
+  void aServingModelStaysReadyWhileItScalesUpAndIsNotReadyWithoutPods() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    md.setStatus(StatusCalculator.compute(md, deployment(md, 2, 2, 2, 1), List.of(), revision(md), ENDPOINT, T0));
+    assertThat(condition(md.getStatus(), "Ready").getStatus()).isEqualTo("True");
+
+    ModelDeploymentStatus scalingUp = StatusCalculator.compute(md, deployment(md, 4, 2, 4, 1), List.of(), revision(md),
+        ENDPOINT, 4, T0.plusSeconds(10));
+    assertThat(condition(scalingUp, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(scalingUp, "Ready").getReason()).isEqualTo(Reasons.AVAILABLE);
+    assertThat(condition(scalingUp, "Ready").getMessage()).isEqualTo("2/4 replicas ready; scaling up");
+    assertThat(condition(scalingUp, "Ready").getLastTransitionTime()).isEqualTo("2026-11-28T10:00:00Z");
+    assertThat(condition(scalingUp, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(scalingUp.getReplicaSummary()).isEqualTo("2/4");
+
+    md.setStatus(scalingUp);
+    ModelDeploymentStatus noPod = StatusCalculator.compute(md, deployment(md, 4, 0, 4, 1), List.of(), revision(md),
+        ENDPOINT, 4, T0.plusSeconds(20));
+    assertThat(condition(noPod, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(noPod, "Ready").getReason()).isEqualTo(Reasons.DEPLOYING);
+  }
 }

@@ -1,0 +1,185 @@
+package io.modelpilot.e2e.demo;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.modelpilot.e2e.Kubelet;
+import io.modelpilot.e2e.LoadGenerator;
+import io.modelpilot.e2e.LocalCluster;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@code make demo}: the local cluster, one autoscaled ModelDeployment, rising then falling load, and
+ * a narration of what Prometheus measures and what the operator decides. {@code DEMO_SECONDS}
+ * bounds the whole run (default 150); the last line is the summary
+ * {@code DEMO scaled_up=… scaled_down=… …}. Exits 1 when the run showed no scale-up or no scale-down.
+ */
+public final class Demo {
+
+  private static final String NS = "demo";
+  private static final String NAME = "fraud-demo";
+  private static final Duration TICK = Duration.ofSeconds(2);
+  private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+
+  private final long deadline;
+  private final long begin = System.nanoTime();
+  private final Set<String> eventsSeen = new HashSet<>();
+  private int scaledUp;
+  private int scaledDown;
+  private int maxReplicas;
+
+  private Demo(int seconds) {
+    this.deadline = begin + Duration.ofSeconds(seconds).toNanos();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = seconds(System.getenv().getOrDefault("DEMO_SECONDS", "150"));
+    System.exit(new Demo(seconds).run(seconds));
+  }
+
+  private static int seconds(String value) {
+    try {
+      int s = Integer.parseInt(value.trim());
+      if (s >= 60) {
+        return s;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    System.err.println("DEMO_SECONDS must be a whole number of seconds, 60 or more (a scale-up and a scale-down "
+        + "need about a minute after the cluster is up); got '" + value + "'");
+    System.exit(2);
+    return 0;
+  }
+
+  private int run(int seconds) throws Exception {
+    say("starting the local cluster: mock API server with the CRDs, the operator, a real Prometheus, a kubelet");
+    try (LocalCluster cluster = LocalCluster.builder().name("demo").start()) {
+      say("cluster up; operator log: %s", cluster.runDir().resolve("operator.log"));
+      Path manifest = cluster.repo().example("autoscaling-demo.yaml");
+      say("kubectl apply -n %s -f %s   (1 to 4 pods, 10 requests/s per pod, 2 s interval)",
+          NS, cluster.repo().root().relativize(manifest));
+      cluster.apply(manifest, NS);
+      while (!ready(cluster) && !late(0)) {
+        view(cluster, null);
+        Thread.sleep(TICK.toMillis());
+      }
+      URI service = cluster.serviceUrl(NS, NAME);
+      say("model served at %s (the Service, through the local kube-proxy)", service);
+
+      Random random = new Random(7);
+      try (LoadGenerator load = LoadGenerator.to(service.resolve("/v2/models/" + NAME + "/infer"))
+          .body(() -> "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,8],\"data\":"
+              + random.doubles(8).boxed().toList() + "}]}")
+          .rate(5).start()) {
+        // the rest of the time: a third rising load, the rest quiet so the scale-down shows
+        long remaining = deadline - System.nanoTime() - Duration.ofSeconds(8).toNanos();
+        long rising = Math.max(Duration.ofSeconds(25).toNanos(), remaining * 2 / 5);
+        long phaseEnd = System.nanoTime() + rising;
+        say("load: rising from 5 to 40 requests/s over %d s", rising / 1_000_000_000);
+        while (System.nanoTime() < phaseEnd && !late(8)) {
+          double progress = 1 - (double) (phaseEnd - System.nanoTime()) / rising;
+          load.setRate(Math.round(5 + 35 * Math.min(1, progress * 1.5)));
+          view(cluster, load);
+          Thread.sleep(TICK.toMillis());
+        }
+        say("load: stopped; the operator waits out the 10 s rate window and 10 s stabilization before scaling down");
+        load.setRate(0);
+        while (!late(8) && !(scaledDown > 0 && currentReplicas(cluster) == 1)) {
+          view(cluster, load);
+          Thread.sleep(TICK.toMillis());
+        }
+        view(cluster, load);
+        LoadGenerator.Stats stats = load.stats();
+        boolean shown = scaledUp > 0 && scaledDown > 0;
+        if (!shown) {
+          say("this run showed no %s; give it more time (DEMO_SECONDS=%d) or read %s",
+              scaledUp == 0 ? "scale-up" : "scale-down", seconds + 60, cluster.runDir().resolve("operator.log"));
+        }
+        cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).delete();
+        say("deleted the ModelDeployment; stopping the cluster");
+        OUT.printf(Locale.ROOT, "DEMO scaled_up=%d scaled_down=%d max_replicas=%d requests=%d errors=%d seconds=%d%n",
+            scaledUp, scaledDown, maxReplicas, stats.ok(), stats.errors(), elapsedSeconds());
+        return shown ? 0 : 1;
+      }
+    }
+  }
+
+  private boolean ready(LocalCluster cluster) {
+    GenericKubernetesResource md = cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).get();
+    return md != null && "1/1".equals(md.get("status", "replicaSummary"));
+  }
+
+  private boolean late(int reserveSeconds) {
+    return System.nanoTime() > deadline - Duration.ofSeconds(reserveSeconds).toNanos();
+  }
+
+  /** One line of the live view, then any new Event of the ModelDeployment. */
+  @SuppressWarnings("unchecked")
+  private void view(LocalCluster cluster, LoadGenerator load) {
+    GenericKubernetesResource md = cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).get();
+    List<Kubelet.PodInfo> pods = cluster.kubelet().pods(NS, NAME).stream().filter(p -> !p.terminating()).toList();
+    long ready = pods.stream().filter(Kubelet.PodInfo::ready).count();
+    int desired = currentReplicas(cluster);
+    maxReplicas = Math.max(maxReplicas, desired);
+    OptionalDouble rps = cluster.prometheus().queryValue("sum(rate(modelpilot_requests_total{namespace=\"" + NS
+        + "\",modelpilot_io_deployment=\"" + NAME + "\"}[10s]))");
+    OptionalDouble p99 = cluster.prometheus().queryValue("histogram_quantile(0.99, sum by (le) (rate("
+        + "modelpilot_request_duration_seconds_bucket{namespace=\"" + NS + "\",modelpilot_io_deployment=\"" + NAME
+        + "\"}[10s])))");
+    Object lastDecision = md == null ? null : md.get("status", "autoscaling", "lastDecision");
+    String decision = String.valueOf(lastDecision);
+    OUT.printf(Locale.ROOT, "%5ds  load %4s req/s │ Prometheus %6s req/s, p99 %6s │ replicas %d, pods %d/%d ready │ %s%n",
+        elapsedSeconds(), load == null ? "-" : String.valueOf(Math.round(load.rate())),
+        rps.isPresent() ? "%.1f".formatted(rps.getAsDouble()) : "-",
+        p99.isPresent() && !Double.isNaN(p99.getAsDouble()) ? "%.0fms".formatted(p99.getAsDouble() * 1000) : "-",
+        desired, ready, pods.size(), decision.equals("null") ? "" : decision);
+    for (Event e : cluster.client().v1().events().inNamespace(NS).list().getItems()) {
+      String key = e.getMetadata().getName() + "/" + e.getCount();
+      if (NAME.equals(e.getInvolvedObject().getName()) && eventsSeen.add(key)) {
+        OUT.printf(Locale.ROOT, "        event %-7s %-18s %s%n", e.getType(), e.getReason(), e.getMessage());
+        if ("Scaled".equals(e.getReason())) {
+          count(e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** "scaled 1→3: …" */
+  private void count(String message) {
+    var m = java.util.regex.Pattern.compile("scaled (\\d+)→(\\d+)").matcher(message);
+    if (m.find()) {
+      int from = Integer.parseInt(m.group(1));
+      int to = Integer.parseInt(m.group(2));
+      if (to > from) {
+        scaledUp++;
+      } else if (to < from) {
+        scaledDown++;
+      }
+    }
+  }
+
+  private static int currentReplicas(LocalCluster cluster) {
+    Deployment d = cluster.client().apps().deployments().inNamespace(NS).withName(NAME).get();
+    return d == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
+  }
+
+  private long elapsedSeconds() {
+    return (System.nanoTime() - begin) / 1_000_000_000;
+  }
+
+  private void say(String format, Object... args) {
+    OUT.printf(Locale.ROOT, "%5ds  ▶ %s%n", elapsedSeconds(), args.length == 0 ? format : format.formatted(args));
+  }
+}
