@@ -112,4 +112,15 @@ verbs the operator uses, one entry per API group/resource set, no wildcards.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["servicemonitors"]
+  verbs: ["list", "watch", "create", "patch"]
+{{- end }}
+
+{{- define "modelpilot.crdCheckRule" -}}
+{{- /* The operator reads one CRD: whether the Prometheus Operator's ServiceMonitor kind is installed. */}}
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  resourceNames: ["servicemonitors.monitoring.coreos.com"]
+  verbs: ["get"]
 {{- end }}

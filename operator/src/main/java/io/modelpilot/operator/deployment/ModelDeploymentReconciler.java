@@ -15,6 +15,7 @@ import io.modelpilot.operator.api.v1alpha1.Durations;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.metrics.PrometheusClients;
+import io.modelpilot.operator.monitoring.ServiceMonitorDependent;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.config.OperatorSettings;
 import io.modelpilot.operator.status.Conditions;
@@ -34,7 +35,9 @@ import java.util.Objects;
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "service", type = RuntimeServiceDependent.class),
-    @Dependent(name = "deployment", type = RuntimeDeploymentDependent.class)})
+    @Dependent(name = "deployment", type = RuntimeDeploymentDependent.class),
+    @Dependent(name = "servicemonitor", type = ServiceMonitorDependent.class,
+        activationCondition = ServiceMonitorDependent.Installed.class)})
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 

@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.modelpilot.operator.monitoring.ServiceMonitor;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.helm.HelmChartTest;
@@ -42,6 +44,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -55,6 +58,7 @@ import static org.awaitility.Awaitility.await;
 class ModelDeploymentOperatorTest {
 
   static final String TEST_AGENT = "modelpilot-test";
+  static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -80,6 +84,7 @@ class ModelDeploymentOperatorTest {
   @Test
   @Order(1)
   void cpuExampleGetsADeploymentAndAServiceOwnedByIt() {
+    installServiceMonitorCrd(); // as the Prometheus Operator would: ModelPilot then creates ServiceMonitors
     ModelDeployment md = create("cpu", example("cpu-model.yaml", ModelDeployment.class));
 
     Deployment d = awaitDeployment("cpu", "fraud-detector");
@@ -109,6 +114,31 @@ class ModelDeploymentOperatorTest {
         .isEqualTo(d.getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision"));
     assertThat(status.getStatus().getEndpoint())
         .isEqualTo("http://fraud-detector.cpu.svc.cluster.local:8080/v2/models/fraud-detector");
+
+    ServiceMonitor monitor = await().atMost(TIMEOUT).until(
+        () -> kube.resources(ServiceMonitor.class).inNamespace("cpu").withName("fraud-detector").get(), x -> x != null);
+    assertThat(monitor.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(md.getMetadata().getUid()));
+    assertThat(monitor.getSpec().getSelector().getMatchLabels()).containsExactly(entry("modelpilot.io/deployment",
+        "fraud-detector"));
+    assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(e -> {
+      assertThat(e.getPort()).isEqualTo("http");
+      assertThat(e.getPath()).isEqualTo("/q/metrics");
+    });
+    assertThat(monitor.getSpec().getPodTargetLabels())
+        .containsExactly("modelpilot.io/deployment", "modelpilot.io/track", "modelpilot.io/revision");
+  }
+
+  private void installServiceMonitorCrd() {
+    kube.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName(SERVICE_MONITOR_CRD).endMetadata()
+        .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+        .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors").withSingular("servicemonitor")
+        .withListKind("ServiceMonitorList").endNames()
+        .addNewVersion().withName("v1").withServed(true).withStorage(true)
+        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+        .endOpenAPIV3Schema().endSchema().endVersion()
+        .endSpec().build()).serverSideApply();
   }
 
   @Test
@@ -323,7 +353,11 @@ class ModelDeploymentOperatorTest {
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
-            granted.add(group + "/" + resource + ":" + verb);
+            if (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()) {
+              granted.add(group + "/" + resource + ":" + verb);
+            } else {
+              rule.getResourceNames().forEach(n -> granted.add(group + "/" + resource + ":" + verb + "[" + n + "]"));
+            }
           }
         }
       }
@@ -351,7 +385,10 @@ class ModelDeploymentOperatorTest {
       }
       String group = parts[1].equals("api") ? "" : parts[2];
       if (group.equals("apiextensions.k8s.io")) {
-        continue; // test mode installs the CRDs itself; in a cluster Helm does
+        if (r.method().equals("GET") && r.pathWithoutQuery().endsWith("/" + SERVICE_MONITOR_CRD)) {
+          used.add(group + "/customresourcedefinitions:get[" + SERVICE_MONITOR_CRD + "]");
+        }
+        continue; // otherwise test mode installs the CRDs itself; in a cluster Helm does
       }
       if (parts[i].equals("namespaces") && parts.length > i + 2) {
         i += 2;

@@ -152,8 +152,17 @@ public class HelmChartTest {
     final List<HasMetadata> resources =
         render(Map.of("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b"));
 
-    assertThat(ofKind(resources, ClusterRole.class)).isEmpty();
-    assertThat(ofKind(resources, ClusterRoleBinding.class)).isEmpty();
+    // cluster-wide, only the one CRD read (is the ServiceMonitor kind installed?), by resource name
+    assertThat(ofKind(resources, ClusterRole.class)).singleElement().satisfies(crdCheck -> {
+      assertThat(crdCheck.getRules()).singleElement().satisfies(rule -> {
+        assertThat(rule.getApiGroups()).containsExactly("apiextensions.k8s.io");
+        assertThat(rule.getResources()).containsExactly("customresourcedefinitions");
+        assertThat(rule.getResourceNames()).containsExactly("servicemonitors.monitoring.coreos.com");
+        assertThat(rule.getVerbs()).containsExactly("get");
+      });
+    });
+    assertThat(ofKind(resources, ClusterRoleBinding.class)).singleElement()
+        .satisfies(b -> assertThat(b.getRoleRef().getName()).endsWith("-crd-check"));
 
     final List<Role> roles = ofKind(resources, Role.class);
     final List<RoleBinding> bindings = ofKind(resources, RoleBinding.class);
@@ -167,7 +176,7 @@ public class HelmChartTest {
     final List<PolicyRule> clusterWideRules = renderedRules();
     for (Role role : roles) {
       assertThat(role.getRules()).as("rules of Role in %s", role.getMetadata().getNamespace())
-          .isEqualTo(clusterWideRules);
+          .isEqualTo(clusterWideRules.stream().filter(r -> !r.getApiGroups().contains("apiextensions.k8s.io")).toList());
     }
     final String serviceAccount = serviceAccountName(resources);
     for (RoleBinding binding : bindings) {
@@ -202,18 +211,20 @@ public class HelmChartTest {
               assertThat(Stream.of(rule.getApiGroups(), rule.getResources(), rule.getVerbs())
                       .flatMap(List::stream))
                   .doesNotContain("*");
-              assertThat(rule.getResourceNames()).isNullOrEmpty();
               assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
             });
     assertThat(rules)
-        .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs())
+        .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs()
+            + (r.getResourceNames() == null || r.getResourceNames().isEmpty() ? "" : " " + r.getResourceNames()))
         .containsExactly(
             "[modelpilot.io] [modeldeployments] [list, watch]",
             "[modelpilot.io] [modeldeployments/status] [patch]",
             "[apps] [deployments] [list, watch, create, patch]",
             "[] [services] [list, watch, create, patch]",
             "[] [secrets, persistentvolumeclaims] [get]",
-            "[] [events] [create]");
+            "[] [events] [create]",
+            "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
+            "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com]");
   }
 
   @Test
