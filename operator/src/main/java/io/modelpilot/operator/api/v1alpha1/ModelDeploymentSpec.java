@@ -58,6 +58,19 @@ public class ModelDeploymentSpec {
       + "operator's own loop (it knows about canaries and model load time).")
   private AutoscalingSpec autoscaling;
 
+  @JsonPropertyDescription("Ship every new revision (model or runtime settings) as a canary beside the stable "
+      + "track, judged by Prometheus, promoted or rolled back on its own. Without it a change rolls straight to "
+      + "100% once ready.")
+  private RolloutSpec rollout;
+
+  public RolloutSpec getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutSpec rollout) {
+    this.rollout = rollout;
+  }
+
   public AutoscalingSpec getAutoscaling() {
     return autoscaling;
   }

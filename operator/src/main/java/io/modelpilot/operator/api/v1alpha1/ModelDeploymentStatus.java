@@ -35,6 +35,18 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("The autoscaler's last evaluation, when spec.autoscaling is set.")
   private AutoscalingStatus autoscaling;
 
+  @JsonPropertyDescription("The canary of a new revision, when spec.rollout is set: its revision, step, weight "
+      + "and phase, and the last analysis.")
+  private CanaryStatus canary;
+
+  public CanaryStatus getCanary() {
+    return canary;
+  }
+
+  public void setCanary(CanaryStatus canary) {
+    this.canary = canary;
+  }
+
   public AutoscalingStatus getAutoscaling() {
     return autoscaling;
   }
@@ -105,7 +117,7 @@ public class ModelDeploymentStatus {
         && Objects.equals(conditions, s.conditions) && Objects.equals(replicas, s.replicas)
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(replicaSummary, s.replicaSummary)
         && Objects.equals(revision, s.revision) && Objects.equals(endpoint, s.endpoint)
-        && Objects.equals(autoscaling, s.autoscaling);
+        && Objects.equals(autoscaling, s.autoscaling) && Objects.equals(canary, s.canary);
   }
 
   @Override
