@@ -11,8 +11,9 @@ public final class Main {
     switch (name) {
       case "runtime" -> RuntimeBench.main(args);
       case "autoscale" -> AutoscaleBench.main(args);
+      case "canary" -> CanaryBench.main(args);
       default -> {
-        System.err.println("unknown benchmark '" + name + "'; one of: runtime, autoscale");
+        System.err.println("unknown benchmark '" + name + "'; one of: runtime, autoscale, canary");
         System.exit(2);
       }
     }

@@ -54,8 +54,14 @@ public class ModelDeploymentAutoscaler {
    * @param readyReplicas its ready pods
    */
   public Outcome evaluate(ModelDeployment md, Integer currentReplicas, int readyReplicas, Instant now) {
+    return evaluate(md, currentReplicas, readyReplicas, now, 0);
+  }
+
+  /** @param floor a lower bound above minReplicas for now (a canary under analysis holds the count it had) */
+  public Outcome evaluate(ModelDeployment md, Integer currentReplicas, int readyReplicas, Instant now, int floor) {
     AutoscalingSpec spec = md.getSpec().getAutoscaling();
     int min = spec.getMinReplicas() == null ? 1 : spec.getMinReplicas();
+    min = Math.min(Math.max(min, floor), spec.getMaxReplicas());
     int max = spec.getMaxReplicas();
     Duration interval = spec.getInterval() == null ? DEFAULT_INTERVAL : Durations.parse(spec.getInterval());
     ResourceID id = ResourceID.fromResource(md);

@@ -3,6 +3,8 @@ package io.modelpilot.operator.deployment;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -26,6 +28,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +39,8 @@ import java.util.Objects;
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "service", type = RuntimeServiceDependent.class),
     @Dependent(name = "deployment", type = RuntimeDeploymentDependent.class),
+    @Dependent(name = "canary", type = CanaryDeploymentDependent.class,
+        reconcilePrecondition = CanaryDeploymentDependent.Wanted.class),
     @Dependent(name = "servicemonitor", type = ServiceMonitorDependent.class,
         activationCondition = ServiceMonitorDependent.Installed.class)})
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
@@ -49,6 +54,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final EventRecorder events;
 
   private final ModelDeploymentAutoscaler autoscaler;
+  private final CanaryRollout canaries;
+  private final KubernetesClient client;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
@@ -56,26 +63,51 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();
     this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl());
+    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl());
+    this.client = client;
   }
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
     List<ReferenceProblem> problems = references.check(md);
-    Deployment current = context.getSecondaryResource(Deployment.class).orElse(null);
-    ModelDeploymentAutoscaler.Outcome scaling = scale(md, current, now);
-    int desired = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
-    if (problems.isEmpty()) {
-      if (scaling != null) {
-        context.managedWorkflowAndDependentResourceContext().put(RuntimeDeploymentDependent.DESIRED_REPLICAS, desired);
-      }
-      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-    }
-    Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-    String revision = RuntimeDeploymentFactory.revisionOf(
+    Deployment stable = deployment(context, md, RuntimeDeploymentFactory.TRACK_STABLE);
+    Deployment canary = deployment(context, md, RuntimeDeploymentFactory.TRACK_CANARY);
+    boolean canaryOn = canaryOn(md, stable);
+    ModelDeploymentAutoscaler.Outcome scaling = scale(md, stable, canaryOn, now);
+    int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
+    String specRevision = RuntimeDeploymentFactory.revisionOf(
         new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
-    ModelDeploymentStatus status = StatusCalculator.compute(md, deployment, problems, revision, endpoint(md),
-        desired, now);
+
+    CanaryRollout.Plan plan = problems.isEmpty() ? canaries.plan(md, stable, canary, total, specRevision, now) : null;
+    if (plan != null) {
+      var shared = context.managedWorkflowAndDependentResourceContext();
+      if (scaling != null || plan.stableReplicas() != total) {
+        shared.put(RuntimeDeploymentDependent.DESIRED_REPLICAS, plan.stableReplicas());
+      }
+      if (plan.stableTemplate() != null) {
+        shared.put(RuntimeDeploymentDependent.STABLE_TEMPLATE, plan.stableTemplate());
+      }
+      shared.put(CanaryDeploymentDependent.CANARY_REPLICAS, plan.canaryReplicas());
+      shared.reconcileManagedWorkflow();
+      for (CanaryRollout.Event e : plan.events()) {
+        LOG.infof("%s: %s", e.reason(), e.message());
+        if (e.warning()) {
+          events.warning(md, e.reason(), e.message());
+        } else {
+          events.normal(md, e.reason(), e.message());
+        }
+      }
+      clearHandledAnnotations(md, plan.status());
+    }
+    Deployment stableNow = deployment(context, md, RuntimeDeploymentFactory.TRACK_STABLE);
+    Deployment canaryNow = deployment(context, md, RuntimeDeploymentFactory.TRACK_CANARY);
+    String revision = plan != null ? plan.stableRevision() : stable != null ? CanaryRollout.revisionOf(stable)
+        : specRevision;
+    int stableReplicas = plan != null ? plan.stableReplicas() : total;
+    ModelDeploymentStatus status = StatusCalculator.compute(md, stableNow, problems, revision, endpoint(md),
+        stableReplicas, now);
+    withCanary(md, status, plan, canaryNow, total, now);
     withAutoscaling(md, status, scaling, now);
 
     announce(md, md.getStatus(), status, problems);
@@ -85,19 +117,119 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (!problems.isEmpty()) {
       return control.rescheduleAfter(settings.referenceRecheckInterval());
     }
-    return scaling != null ? control.rescheduleAfter(scaling.nextEvaluationIn()) : control;
+    Duration next = scaling != null ? scaling.nextEvaluationIn() : null;
+    if (plan != null && plan.recheckIn() != null) {
+      next = next == null || plan.recheckIn().compareTo(next) < 0 ? plan.recheckIn() : next;
+    }
+    return next != null ? control.rescheduleAfter(next) : control;
   }
 
-  /** The autoscaler's outcome, or null without spec.autoscaling. Evaluates only when an interval is due. */
-  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment current, Instant now) {
+  /** The Deployment of a track, among the secondaries (each track has its own informer). */
+  private static Deployment deployment(Context<ModelDeployment> context, ModelDeployment md, String track) {
+    String name = RuntimeDeploymentFactory.deploymentName(md, track);
+    return context.getSecondaryResources(Deployment.class).stream()
+        .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+  }
+
+  /** A canary is (or is about to be) under analysis: spec.rollout is set and the spec differs from stable. */
+  private static boolean canaryOn(ModelDeployment md, Deployment stable) {
+    if (md.getSpec().getRollout() == null || stable == null || md.getStatus() == null
+        || md.getStatus().getCanary() == null) {
+      return false;
+    }
+    var canary = md.getStatus().getCanary();
+    return !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.PROMOTED).equals(canary.getPhase())
+        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ROLLED_BACK).equals(canary.getPhase())
+        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ABORTED).equals(canary.getPhase())
+        && !canary.getRevision().equals(CanaryRollout.revisionOf(stable));
+  }
+
+  /** Status for the two tracks: totals over both, Progressing and Degraded from the canary. */
+  private static void withCanary(ModelDeployment md, ModelDeploymentStatus status, CanaryRollout.Plan plan,
+      Deployment canary, int total, Instant now) {
+    if (plan == null) {
+      if (md.getStatus() != null) {
+        status.setCanary(md.getStatus().getCanary());
+      }
+      return;
+    }
+    status.setCanary(plan.status());
+    if (plan.canaryReplicas() == 0 && plan.failure() == null) {
+      return;
+    }
+    long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
+    int canaryReady = canary == null || canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
+        ? 0 : canary.getStatus().getReadyReplicas();
+    int ready = (status.getReadyReplicas() == null ? 0 : status.getReadyReplicas()) + canaryReady;
+    int desired = plan.stableReplicas() + plan.canaryReplicas();
+    status.setReplicas(desired);
+    status.setReadyReplicas(ready);
+    status.setReplicaSummary(ready + "/" + desired);
+    var conditions = status.getConditions();
+    if (plan.failure() != null) {
+      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.DEGRADED, true, Reasons.CANARY_FAILED,
+          plan.failure() + "; stable revision " + plan.stableRevision() + " serves", generation, now));
+    } else if (plan.status() != null) {
+      var c = plan.status();
+      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.PROGRESSING, true, Reasons.CANARY,
+          "canary of revision %s: %s, step %d at %d%%: %s%s".formatted(c.getRevision(), c.getPhase(), c.getStep() + 1,
+              c.getWeight(), c.getMessage(), plan.holdScaleDown() && md.getSpec().getAutoscaling() != null
+                  ? "; the autoscaler does not scale down while the canary is analysed" : ""),
+          generation, now));
+    }
+    status.setConditions(conditions);
+  }
+
+  /** The promote and abort annotations are one-shot: once the canary they acted on is over, they go. */
+  private void clearHandledAnnotations(ModelDeployment md, io.modelpilot.operator.api.v1alpha1.CanaryStatus canary) {
+    Map<String, String> annotations = md.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return;
+    }
+    boolean over = canary == null || !canaryActive(canary);
+    for (String one : List.of(CanaryRollout.ANNOTATION_PROMOTE, CanaryRollout.ANNOTATION_ABORT)) {
+      if (over && annotations.containsKey(one)) {
+        try {
+          // on the resource in hand: a patch by name alone would first GET it
+          client.resources(ModelDeployment.class).inNamespace(md.getMetadata().getNamespace())
+              .resource(md).patch(PatchContext.of(PatchType.JSON),
+                  "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + one.replace("/", "~1") + "\"}]");
+          LOG.infof("removed the handled annotation %s", one);
+        } catch (RuntimeException e) {
+          LOG.warnf("cannot remove the annotation %s: %s", one, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static boolean canaryActive(io.modelpilot.operator.api.v1alpha1.CanaryStatus canary) {
+    return canary.getPhase() != null
+        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.PROMOTED).equals(canary.getPhase())
+        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ROLLED_BACK).equals(canary.getPhase())
+        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ABORTED).equals(canary.getPhase());
+  }
+
+  /**
+   * The autoscaler's outcome, or null without spec.autoscaling. Evaluates only when an interval is due. While a
+   * canary is analysed, the total may grow but not shrink: the floor is the count it had.
+   */
+  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment stable, boolean canaryOn,
+      Instant now) {
     if (md.getSpec().getAutoscaling() == null) {
       autoscaler.forget(md);
       return null;
     }
-    Integer replicas = current == null ? null : current.getSpec().getReplicas();
-    int ready = current == null || current.getStatus() == null || current.getStatus().getReadyReplicas() == null ? 0
-        : current.getStatus().getReadyReplicas();
-    ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, replicas, ready, now);
+    Integer previousTotal = md.getStatus() == null || md.getStatus().getAutoscaling() == null ? null
+        : md.getStatus().getAutoscaling().getDesiredReplicas();
+    Integer replicas = canaryOn && previousTotal != null ? previousTotal
+        : stable == null ? null : stable.getSpec().getReplicas();
+    int ready = stable == null || stable.getStatus() == null || stable.getStatus().getReadyReplicas() == null ? 0
+        : stable.getStatus().getReadyReplicas();
+    if (canaryOn) {
+      ready = Math.min(ready, replicas == null ? ready : replicas);
+    }
+    ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, replicas, ready, now,
+        canaryOn && replicas != null ? replicas : 0);
     if (outcome.evaluated()) {
       if (outcome.decision().scaled()) {
         LOG.info(outcome.decision().reason());

@@ -71,6 +71,8 @@ public final class RuntimeDeploymentFactory {
   public static final String COMPONENT = "model-server";
   public static final String MANAGED_BY = "modelpilot-operator";
   public static final String TRACK_STABLE = "stable";
+  public static final String TRACK_CANARY = "canary";
+  public static final String CANARY_SUFFIX = "-canary";
 
   public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
   public static final String GPU_TAINT_KEY = "nvidia.com/gpu";
@@ -107,20 +109,38 @@ public final class RuntimeDeploymentFactory {
     this.defaultImage = defaultImage;
   }
 
+  /** The stable track's Deployment {@code <name>} for the spec as it is. */
   public Deployment deployment(ModelDeployment md) {
     PodTemplateSpec template = podTemplate(md);
-    String revision = revisionOf(template);
+    template.getMetadata().getLabels().put(LABEL_REVISION, revisionOf(template));
+    return deployment(md, TRACK_STABLE, template);
+  }
+
+  /** The canary track's Deployment {@code <name>-canary}: the spec's pods, labelled {@code track: canary}. */
+  public Deployment canaryDeployment(ModelDeployment md) {
+    PodTemplateSpec template = podTemplate(md);
+    String revision = revisionOf(template); // the same revision as on the stable track: the track is no part of it
     template.getMetadata().getLabels().put(LABEL_REVISION, revision);
+    template.getMetadata().getLabels().put(LABEL_TRACK, TRACK_CANARY);
+    return deployment(md, TRACK_CANARY, template);
+  }
+
+  /**
+   * The Deployment of {@code track} running {@code template} (which carries its revision label): during a
+   * canary the stable track keeps the template it runs, taken from its Deployment.
+   */
+  public Deployment deployment(ModelDeployment md, String track, PodTemplateSpec template) {
+    String revision = template.getMetadata().getLabels().get(LABEL_REVISION);
     Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
-    labels.put(LABEL_TRACK, TRACK_STABLE);
+    labels.put(LABEL_TRACK, track);
     labels.put(LABEL_REVISION, revision);
     return new DeploymentBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(md.getMetadata().getName())
+        .withMetadata(new ObjectMetaBuilder().withName(deploymentName(md, track))
             .withNamespace(md.getMetadata().getNamespace()).withLabels(labels)
             .withOwnerReferences(ownerReference(md)).build())
         .withNewSpec()
         .withReplicas(md.getSpec().replicasOrDefault())
-        .withNewSelector().withMatchLabels(selector(md, TRACK_STABLE)).endSelector()
+        .withNewSelector().withMatchLabels(selector(md, track)).endSelector()
         .withTemplate(template)
         .withProgressDeadlineSeconds(PROGRESS_DEADLINE_SECONDS)
         .withRevisionHistoryLimit(3)
@@ -221,6 +241,11 @@ public final class RuntimeDeploymentFactory {
     labels.put(LABEL_MANAGED_BY, MANAGED_BY);
     labels.put(LABEL_DEPLOYMENT, md.getMetadata().getName());
     return labels;
+  }
+
+  /** {@code <name>} for the stable track, {@code <name>-canary} for the canary. */
+  public static String deploymentName(ModelDeployment md, String track) {
+    return TRACK_CANARY.equals(track) ? md.getMetadata().getName() + CANARY_SUFFIX : md.getMetadata().getName();
   }
 
   public static Map<String, String> selector(ModelDeployment md, String track) {

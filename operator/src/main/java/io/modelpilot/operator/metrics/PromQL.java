@@ -235,6 +235,11 @@ public final class PromQL {
         + selector(FEEDBACK, target.labels()) + range(window) + "))";
   }
 
+  /** Ground-truth feedback received per second (correct or not). */
+  public static String feedbackPerSecond(Target target, String window) {
+    return "sum(rate(" + selector(FEEDBACK, target.labels()) + range(window) + "))";
+  }
+
   private static String matcher(String label, String operator, String escapedValue) {
     if (label == null || !LABEL_NAME.matcher(label).matches()) {
       throw new IllegalArgumentException("not a Prometheus label name: \"" + label + "\"");

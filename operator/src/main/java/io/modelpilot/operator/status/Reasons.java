@@ -18,6 +18,8 @@ public final class Reasons {
   public static final String VALID_METRICS = "ValidMetrics";
   public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
   public static final String AWAITING_METRICS = "AwaitingMetrics";
+  public static final String CANARY = "Canary";
+  public static final String CANARY_FAILED = "CanaryFailed";
 
   private Reasons() {
   }

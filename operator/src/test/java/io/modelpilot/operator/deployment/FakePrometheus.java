@@ -19,6 +19,8 @@ final class FakePrometheus implements AutoCloseable {
   private final HttpServer server;
   private volatile double requestsPerSecond;
   private volatile boolean down;
+  /** Answers that take precedence (null: the defaults below); a null answer means "no data". */
+  volatile java.util.function.Function<String, Double> answers;
   final List<String> queries = new CopyOnWriteArrayList<>();
 
   FakePrometheus() throws IOException {
@@ -33,8 +35,10 @@ final class FakePrometheus implements AutoCloseable {
         return;
       }
       // requests/s for rate queries, 30 ms for the latency quantile
-      double value = query.contains("histogram_quantile") ? 0.030 : requestsPerSecond;
-      String body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+      Double value = answers != null ? answers.apply(query)
+          : query.contains("histogram_quantile") ? 0.030 : requestsPerSecond;
+      String body = value == null ? "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
+          : "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
           + "\"value\":[1700000000,\"" + value + "\"]}]}}";
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");

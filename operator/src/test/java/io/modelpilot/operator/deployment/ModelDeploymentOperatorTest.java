@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.modelpilot.operator.monitoring.ServiceMonitor;
+import io.modelpilot.operator.api.v1alpha1.AnalysisMetric;
+import io.modelpilot.operator.api.v1alpha1.RolloutStep;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.helm.HelmChartTest;
@@ -340,6 +342,126 @@ class ModelDeploymentOperatorTest {
       awaitStatus("scale", "fraud-autoscaled", m -> Conditions.isTrue(m.getStatus().getConditions(), "ScalingActive"));
       assertThat(scaled.getSpec().getReplicas()).isEqualTo(4);
     }
+  }
+
+  // ---------------------------------------------------------------- canary
+
+  @Test
+  @Order(9)
+  void canaryIsPromotedWhenHealthyRolledBackWhenFailingAndFollowsTheAnnotations() throws Exception {
+    try (FakePrometheus prometheus = new FakePrometheus()) {
+      double[] canaryErrors = {0};
+      prometheus.answers = q -> q.contains("status_class=\"5xx\"")
+          ? (q.contains("modelpilot_io_track=\"canary\"") ? canaryErrors[0] : 0.0)
+          : 100.0; // requests/s of each track
+      ModelDeployment md = example("canary-model.yaml", ModelDeployment.class);
+      md.getSpec().setReplicas(2);
+      md.getSpec().getRollout().setSteps(List.of(step(50, "1s")));
+      md.getSpec().getRollout().getAnalysis().setInterval("1s");
+      md.getSpec().getRollout().getAnalysis().setMinRequests(5L);
+      md.getSpec().getRollout().getAnalysis().setPrometheusUrl(prometheus.url());
+      md.getSpec().getRollout().getAnalysis().setMetrics(List.of(errorRate(0.05)));
+      create("canary", md);
+      awaitDeployment("canary", "fraud-canary");
+      rollOut("canary", "fraud-canary", 2, List.of());
+      String v1 = awaitStatus("canary", "fraud-canary", m -> "True".equals(ready(m).getStatus())).getStatus()
+          .getRevision();
+      assertThat(kube.apps().deployments().inNamespace("canary").withName("fraud-canary-canary").get()).isNull();
+
+      // a new version: a canary Deployment beside stable, which keeps its revision
+      setVersion("v2");
+      Deployment canary = awaitDeployment("canary", "fraud-canary-canary");
+      String v2 = revision(canary);
+      assertThat(v2).isNotEqualTo(v1);
+      assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
+      assertThat(canary.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("modelpilot.io/track", "canary");
+      assertThat(canary.getSpec().getSelector().getMatchLabels()).containsEntry("modelpilot.io/track", "canary");
+      Deployment stable = kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get();
+      assertThat(revision(stable)).isEqualTo(v1);
+      assertThat(stable.getSpec().getReplicas()).isEqualTo(1);
+      ModelDeployment during = awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary() != null
+          && v2.equals(m.getStatus().getCanary().getRevision()));
+      assertThat(during.getStatus().getCanary().getWeight()).isEqualTo(50);
+      rollOut("canary", "fraud-canary-canary", 1, List.of());
+
+      // healthy: promoted after its step; stable takes v2, then the canary goes
+      await().atMost(TIMEOUT).until(() -> revision(kube.apps().deployments().inNamespace("canary")
+          .withName("fraud-canary").get()).equals(v2));
+      rollOut("canary", "fraud-canary", 2, List.of());
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace("canary")
+          .withName("fraud-canary-canary").get() == null);
+      ModelDeployment promoted = awaitStatus("canary", "fraud-canary",
+          m -> "Promoted".equals(m.getStatus().getCanary().getPhase()) && v2.equals(m.getStatus().getRevision()));
+      assertThat(promoted.getStatus().getCanary().getLastVerdict()).isEqualTo("Pass");
+      assertThat(prometheus.queries).anySatisfy(q -> assertThat(q).contains("modelpilot_io_track=\"canary\"")
+          .contains("modelpilot_io_revision=\"" + v2 + "\"").contains("status_class=\"5xx\""));
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("canary", "fraud-canary"))
+          .extracting(Event::getReason).contains("CanaryStarted", "CanaryPromoted"));
+
+      // failing: half the canary's requests fail, so it is rolled back and remembered
+      canaryErrors[0] = 0.5;
+      setVersion("v3");
+      awaitDeployment("canary", "fraud-canary-canary");
+      rollOut("canary", "fraud-canary-canary", 1, List.of());
+      ModelDeployment rolledBack = awaitStatus("canary", "fraud-canary",
+          m -> "RolledBack".equals(m.getStatus().getCanary().getPhase()));
+      String v3 = rolledBack.getStatus().getCanary().getRevision();
+      assertThat(rolledBack.getStatus().getCanary().getFailedRevision()).isEqualTo(v3);
+      assertThat(rolledBack.getStatus().getRevision()).isEqualTo(v2);
+      assertThat(rolledBack.getStatus().getCanary().getLastFailure().getMetric()).isEqualTo("ErrorRate");
+      Condition degraded = Conditions.find(rolledBack.getStatus().getConditions(), Conditions.DEGRADED).orElseThrow();
+      assertThat(degraded.getStatus()).isEqualTo("True");
+      assertThat(degraded.getReason()).isEqualTo("CanaryFailed");
+      assertThat(degraded.getMessage()).contains(v3).contains("ErrorRate");
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace("canary")
+          .withName("fraud-canary-canary").get() == null);
+      assertThat(revision(kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get()))
+          .isEqualTo(v2);
+      assertThat(kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get().getSpec()
+          .getReplicas()).isEqualTo(2);
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("canary", "fraud-canary"))
+          .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CanaryRolledBack")));
+
+      // a manual step waits for a person: the promote annotation promotes, and is removed once handled
+      canaryErrors[0] = 0;
+      kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+        m.getSpec().getModel().setVersion("v4");
+        m.getSpec().getRollout().setSteps(List.of(step(50, null)));
+        return m;
+      });
+      awaitDeployment("canary", "fraud-canary-canary");
+      rollOut("canary", "fraud-canary-canary", 1, List.of());
+      awaitStatus("canary", "fraud-canary", m -> "AwaitingPromotion".equals(m.getStatus().getCanary().getPhase()));
+      kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+        m.getMetadata().getAnnotations().put("modelpilot.io/promote", "true");
+        return m;
+      });
+      awaitStatus("canary", "fraud-canary", m -> "Promoted".equals(m.getStatus().getCanary().getPhase()));
+      rollOut("canary", "fraud-canary", 2, List.of());
+      await().atMost(TIMEOUT).until(() -> !kube.resources(ModelDeployment.class).inNamespace("canary")
+          .withName("fraud-canary").get().getMetadata().getAnnotations().containsKey("modelpilot.io/promote"));
+    }
+  }
+
+  private void setVersion(String version) {
+    kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+      m.getSpec().getModel().setVersion(version);
+      return m;
+    });
+  }
+
+  private static RolloutStep step(int weight, String pause) {
+    RolloutStep step = new RolloutStep();
+    step.setWeight(weight);
+    step.setPause(pause);
+    return step;
+  }
+
+  private static AnalysisMetric errorRate(double max) {
+    AnalysisMetric metric = new AnalysisMetric();
+    metric.setType(AnalysisMetric.Type.ERROR_RATE);
+    metric.setMax(max);
+    return metric;
   }
 
   // ---------------------------------------------------------------- RBAC

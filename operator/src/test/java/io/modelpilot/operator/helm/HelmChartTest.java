@@ -217,9 +217,9 @@ public class HelmChartTest {
         .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs()
             + (r.getResourceNames() == null || r.getResourceNames().isEmpty() ? "" : " " + r.getResourceNames()))
         .containsExactly(
-            "[modelpilot.io] [modeldeployments] [list, watch]",
+            "[modelpilot.io] [modeldeployments] [list, watch, patch]",
             "[modelpilot.io] [modeldeployments/status] [patch]",
-            "[apps] [deployments] [list, watch, create, patch]",
+            "[apps] [deployments] [list, watch, create, patch, delete]",
             "[] [services] [list, watch, create, patch]",
             "[] [secrets, persistentvolumeclaims] [get]",
             "[] [events] [create]",

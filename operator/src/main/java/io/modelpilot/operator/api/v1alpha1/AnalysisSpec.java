@@ -33,6 +33,20 @@ public class AnalysisSpec {
   @JsonPropertyDescription("The metrics; each must pass. Without metrics the steps only wait out their pauses.")
   private List<AnalysisMetric> metrics;
 
+  @Size(max = 2048)
+  @io.fabric8.generator.annotation.Pattern("^https?://[^\\s]+$")
+  @JsonPropertyDescription("Prometheus to query. Defaults to spec.autoscaling.prometheusUrl, then to the "
+      + "operator's MODELPILOT_PROMETHEUS_URL.")
+  private String prometheusUrl;
+
+  public String getPrometheusUrl() {
+    return prometheusUrl;
+  }
+
+  public void setPrometheusUrl(String prometheusUrl) {
+    this.prometheusUrl = prometheusUrl;
+  }
+
   public String getInterval() {
     return interval;
   }

@@ -25,8 +25,8 @@ public class CanaryStatus {
   @JsonPropertyDescription("Failed analyses so far.")
   private Integer failures;
 
-  @JsonPropertyDescription("Passed analyses in the current step.")
-  private Integer passedInStep;
+  @JsonPropertyDescription("Passing analyses in a row in the current step.")
+  private Integer passesInARow;
 
   @JsonPropertyDescription("Why the canary is where it is: the failing metric with its value and threshold, or "
       + "what it waits for.")
@@ -132,12 +132,12 @@ public class CanaryStatus {
     this.failures = failures;
   }
 
-  public Integer getPassedInStep() {
-    return passedInStep;
+  public Integer getPassesInARow() {
+    return passesInARow;
   }
 
-  public void setPassedInStep(Integer passedInStep) {
-    this.passedInStep = passedInStep;
+  public void setPassesInARow(Integer passesInARow) {
+    this.passesInARow = passesInARow;
   }
 
   public String getMessage() {
@@ -192,7 +192,7 @@ public class CanaryStatus {
   public boolean equals(Object o) {
     return o instanceof CanaryStatus c && Objects.equals(revision, c.revision) && Objects.equals(phase, c.phase)
         && Objects.equals(step, c.step) && Objects.equals(weight, c.weight) && Objects.equals(failures, c.failures)
-        && Objects.equals(passedInStep, c.passedInStep) && Objects.equals(message, c.message)
+        && Objects.equals(passesInARow, c.passesInARow) && Objects.equals(message, c.message)
         && Objects.equals(startedAt, c.startedAt) && Objects.equals(stepStartedAt, c.stepStartedAt)
         && Objects.equals(lastAnalysisAt, c.lastAnalysisAt) && Objects.equals(failedRevision, c.failedRevision)
         && Objects.equals(analysis, c.analysis) && Objects.equals(lastVerdict, c.lastVerdict)
