@@ -179,15 +179,16 @@ public final class PromQL {
   }
 
   /**
-   * Fraction of requests answered with 5xx. The runtime creates a status class's counter on its first
-   * request of that class, so without {@code or vector(0)} a deployment that never failed would have no
-   * error rate at all instead of 0. No traffic still gives NoData (0/0).
+   * Fraction of requests answered with an error, 4xx or 5xx: a model server that rejects what clients send
+   * (a canary refusing inputs the stable model accepted) fails them as much as one that crashes. The runtime
+   * creates a status class's counter on its first request of that class, so without {@code or vector(0)} a
+   * deployment that never failed would have no error rate at all instead of 0. No traffic still gives NoData
+   * (0/0).
    */
   public static String errorRate(Target target, String window) {
-    SortedMap<String, String> failed = target.labels();
-    failed.put("status_class", "5xx");
-    return "(sum(rate(" + selector(REQUESTS, failed) + range(window) + ")) or vector(0)) / sum(rate("
-        + selector(REQUESTS, target.labels()) + range(window) + "))";
+    String all = selector(REQUESTS, target.labels());
+    String failed = all.substring(0, all.length() - 1) + "," + matcher("status_class", "=~", "4xx|5xx") + "}";
+    return "(sum(rate(" + failed + range(window) + ")) or vector(0)) / sum(rate(" + all + range(window) + "))";
   }
 
   /** Quantile {@code q} (0..1) of request latency, in seconds, from the runtime's histogram. */

@@ -351,7 +351,7 @@ class ModelDeploymentOperatorTest {
   void canaryIsPromotedWhenHealthyRolledBackWhenFailingAndFollowsTheAnnotations() throws Exception {
     try (FakePrometheus prometheus = new FakePrometheus()) {
       double[] canaryErrors = {0};
-      prometheus.answers = q -> q.contains("status_class=\"5xx\"")
+      prometheus.answers = q -> q.contains("status_class=~\"4xx|5xx\"")
           ? (q.contains("modelpilot_io_track=\"canary\"") ? canaryErrors[0] : 0.0)
           : 100.0; // requests/s of each track
       ModelDeployment md = example("canary-model.yaml", ModelDeployment.class);
@@ -394,7 +394,7 @@ class ModelDeploymentOperatorTest {
           m -> "Promoted".equals(m.getStatus().getCanary().getPhase()) && v2.equals(m.getStatus().getRevision()));
       assertThat(promoted.getStatus().getCanary().getLastVerdict()).isEqualTo("Pass");
       assertThat(prometheus.queries).anySatisfy(q -> assertThat(q).contains("modelpilot_io_track=\"canary\"")
-          .contains("modelpilot_io_revision=\"" + v2 + "\"").contains("status_class=\"5xx\""));
+          .contains("modelpilot_io_revision=\"" + v2 + "\"").contains("status_class=~\"4xx|5xx\""));
       await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("canary", "fraud-canary"))
           .extracting(Event::getReason).contains("CanaryStarted", "CanaryPromoted"));
 

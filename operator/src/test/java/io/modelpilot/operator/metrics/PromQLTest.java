@@ -123,10 +123,10 @@ class PromQLTest {
   }
 
   @Test
-  void errorRateCountsAMissing5xxSeriesAsZero() {
+  void errorRateCountsClientAndServerErrorsAndAMissingSeriesAsZero() {
     assertThat(PromQL.errorRate(FRAUD, "30s")).isEqualTo(
         "(sum(rate(modelpilot_requests_total{modelpilot_io_deployment=\"fraud-detector\",namespace=\"ml\","
-            + "status_class=\"5xx\"}[30s])) or vector(0)) / "
+            + "status_class=~\"4xx|5xx\"}[30s])) or vector(0)) / "
             + "sum(rate(modelpilot_requests_total{modelpilot_io_deployment=\"fraud-detector\",namespace=\"ml\"}[30s]))");
   }
 

@@ -175,7 +175,7 @@ public class Bench {
   }
 
   /** A request with random data shaped like the model's inputs (dynamic dimensions: batch, then 1). */
-  static ObjectNode request(LoadedModel model, int batch, Random random) {
+  public static ObjectNode request(LoadedModel model, int batch, Random random) {
     ObjectNode request = JSON.createObjectNode();
     ArrayNode inputs = request.putArray("inputs");
     for (LoadedModel.Tensor t : model.inputs()) {

@@ -72,6 +72,16 @@ public interface RuntimeSettings {
   @WithDefault("256")
   int maxQueueLength();
 
+  /**
+   * Requests the server sends itself over HTTP after the model loaded and before it reports ready (at most 10 s
+   * of them), so a fresh pod's first real requests do not pay for JIT compilation and cold caches: a canary is
+   * judged, and an autoscaled pod serves, at its real speed. They count in no request metric (rate, latency,
+   * errors). 0 turns this off.
+   */
+  @WithName("warmup-requests")
+  @WithDefault("300")
+  int warmupRequests();
+
   /** Recent predictions kept for ground-truth feedback. */
   @WithName("feedback-window")
   @WithDefault("10000")

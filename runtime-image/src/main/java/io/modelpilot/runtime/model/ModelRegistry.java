@@ -84,6 +84,17 @@ public class ModelRegistry {
     }
   }
 
+  private volatile boolean warm;
+
+  /** Serving warmed up: /v2/health/ready may say so. */
+  public void warm() {
+    warm = true;
+  }
+
+  public boolean isWarm() {
+    return warm;
+  }
+
   public void ready() {
     state = State.READY;
   }

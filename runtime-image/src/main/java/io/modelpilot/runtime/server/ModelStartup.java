@@ -76,12 +76,53 @@ public class ModelStartup {
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       metrics.modelLoaded(took);
       registry.ready();
-      LOG.infof("model %s version %s ready in %d ms", model.name(), model.version(), took.toMillis());
+      warmUpHttp(model, settings.warmupRequests());
+      registry.warm();
+      LOG.infof("model %s version %s ready in %d ms (%d ms with the HTTP warm-up)", model.name(), model.version(),
+          took.toMillis(), (System.nanoTime() - started) / 1_000_000);
     } catch (Exception e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
       registry.failed(message);
       LOG.errorf("cannot serve the model: %s", message);
       Quarkus.asyncExit(1);
+    }
+  }
+
+  /**
+   * Up to {@code requests} inference requests to this server over loopback HTTP, for at most 10 s, marked with
+   * {@link V2Resource#WARMUP_HEADER}: the request path is JIT-compiled and its caches filled before readiness.
+   * Failures only end the warm-up early.
+   */
+  static void warmUpHttp(LoadedModel model, int requests) {
+    if (requests <= 0) {
+      return;
+    }
+    try {
+      int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue(
+          io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.TEST ? "quarkus.http.test-port"
+              : "quarkus.http.port", Integer.class);
+      byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(
+          io.modelpilot.runtime.bench.Bench.request(model, 1, new java.util.Random(7)));
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              "http://127.0.0.1:" + port + "/v2/models/" + model.name() + "/infer"))
+          .header("Content-Type", "application/json").header(V2Resource.WARMUP_HEADER, "true")
+          .timeout(Duration.ofSeconds(5)).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      int sent = 0;
+      while (sent < requests && System.nanoTime() < deadline) {
+        java.net.http.HttpResponse<Void> response = client.send(request,
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() != 200) {
+          LOG.warnf("HTTP warm-up stopped: request %d answered %d", sent + 1, response.statusCode());
+          return;
+        }
+        sent++;
+      }
+      LOG.debugf("HTTP warm-up: %d requests", sent);
+    } catch (Exception e) {
+      LOG.warnf("HTTP warm-up stopped: %s", e.toString());
     }
   }
 

@@ -13,6 +13,7 @@ import io.modelpilot.runtime.v2.RequestParser;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -27,6 +28,9 @@ import java.util.Optional;
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 public class V2Resource {
+
+  /** Marks the server\'s own warm-up requests (ModelStartup), which no metric counts. */
+  public static final String WARMUP_HEADER = "X-ModelPilot-Warmup";
 
   static final String SERVER_NAME = "modelpilot";
   static final String SERVER_VERSION = "0.1.0";
@@ -56,9 +60,10 @@ public class V2Resource {
   @GET
   @Path("health/ready")
   public Response ready() {
-    return registry.state() == ModelRegistry.State.READY ? Response.ok().build()
+    return registry.state() == ModelRegistry.State.READY && registry.isWarm() ? Response.ok().build()
         : Response.status(503).entity(new Protocol.Error(registry.state() == ModelRegistry.State.FAILED
-            ? "model failed to load: " + registry.failure() : "model is loading")).build();
+            ? "model failed to load: " + registry.failure()
+            : registry.state() == ModelRegistry.State.READY ? "warming up" : "model is loading")).build();
   }
 
   @GET
@@ -89,15 +94,16 @@ public class V2Resource {
   @Path("models/{name}/infer")
   @Consumes(MediaType.WILDCARD)
   @Blocking
-  public Response infer(@PathParam("name") String name, byte[] body) {
-    return infer(name, null, body);
+  public Response infer(@PathParam("name") String name, @HeaderParam(WARMUP_HEADER) String warmup, byte[] body) {
+    return infer(name, null, warmup, body);
   }
 
   @POST
   @Path("models/{name}/versions/{version}/infer")
   @Consumes(MediaType.WILDCARD)
   @Blocking
-  public Response infer(@PathParam("name") String name, @PathParam("version") String version, byte[] body) {
+  public Response infer(@PathParam("name") String name, @PathParam("version") String version,
+      @HeaderParam(WARMUP_HEADER) String warmup, byte[] body) {
     long started = System.nanoTime();
     Response response;
     try {
@@ -110,7 +116,9 @@ public class V2Resource {
     } catch (InferenceException e) {
       response = error(e.status(), e.getMessage());
     }
-    metrics.request(response.getStatus(), System.nanoTime() - started);
+    if (warmup == null) {
+      metrics.request(response.getStatus(), System.nanoTime() - started);
+    }
     return response;
   }
 

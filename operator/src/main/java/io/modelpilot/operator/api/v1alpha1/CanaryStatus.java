@@ -60,6 +60,19 @@ public class CanaryStatus {
   @JsonPropertyDescription("Since when the canary's pods have not all been ready (RFC 3339); absent while ready.")
   private String notReadySince;
 
+  @JsonPropertyDescription("Since when all the canary's pods have been ready (RFC 3339). Analysis starts one "
+      + "interval (at least 15 s) later: a fresh pod's first requests warm its caches and JIT and are not what it "
+      + "will serve.")
+  private String readySince;
+
+  public String getReadySince() {
+    return readySince;
+  }
+
+  public void setReadySince(String readySince) {
+    this.readySince = readySince;
+  }
+
   public String getLastVerdict() {
     return lastVerdict;
   }
@@ -197,7 +210,7 @@ public class CanaryStatus {
         && Objects.equals(lastAnalysisAt, c.lastAnalysisAt) && Objects.equals(failedRevision, c.failedRevision)
         && Objects.equals(analysis, c.analysis) && Objects.equals(lastVerdict, c.lastVerdict)
         && Objects.equals(lastAnalysis, c.lastAnalysis) && Objects.equals(lastFailure, c.lastFailure)
-        && Objects.equals(notReadySince, c.notReadySince);
+        && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince);
   }
 
   @Override
