@@ -38,6 +38,8 @@ public final class Demo {
   private int scaledUp;
   private int scaledDown;
   private int maxReplicas;
+  private int canaryRolledBack;
+  private int canaryPromoted;
 
   private Demo(int seconds) {
     this.deadline = begin + Duration.ofSeconds(seconds).toNanos();
@@ -68,9 +70,10 @@ public final class Demo {
     try (LocalCluster cluster = LocalCluster.builder().name("demo").start()) {
       say("cluster up; operator log: %s", cluster.runDir().resolve("operator.log"));
       Path manifest = cluster.repo().example("autoscaling-demo.yaml");
-      say("kubectl apply -n %s -f %s   (1 to 4 pods, 10 requests/s per pod, 2 s interval)",
+      say("kubectl apply -n %s -f %s   (1 to 4 pods, 10 requests/s per pod, 2 s interval; canary policy)",
           NS, cluster.repo().root().relativize(manifest));
-      cluster.apply(manifest, NS);
+      String yaml = java.nio.file.Files.readString(manifest);
+      cluster.apply(yaml, NS);
       while (!ready(cluster) && !late(0)) {
         view(cluster, null);
         Thread.sleep(TICK.toMillis());
@@ -83,13 +86,21 @@ public final class Demo {
           .body(() -> "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,8],\"data\":"
               + random.doubles(8).boxed().toList() + "}]}")
           .rate(5).start()) {
-        // the rest of the time: a third rising load, the rest quiet so the scale-down shows
+        // rising load while a slower model ships as a canary; once the canary is decided, no load, so the
+        // scale-down shows
         long remaining = deadline - System.nanoTime() - Duration.ofSeconds(8).toNanos();
         long rising = Math.max(Duration.ofSeconds(25).toNanos(), remaining * 2 / 5);
-        long phaseEnd = System.nanoTime() + rising;
+        long begin = System.nanoTime();
+        long latest = deadline - Duration.ofSeconds(35).toNanos();
         say("load: rising from 5 to 40 requests/s over %d s", rising / 1_000_000_000);
-        while (System.nanoTime() < phaseEnd && !late(8)) {
-          double progress = 1 - (double) (phaseEnd - System.nanoTime()) / rising;
+        Thread.sleep(TICK.toMillis());
+        say("kubectl apply: model.uri mlp-classifier-slow.onnx, version v2 (a model ~3 ms slower per request: "
+            + "the canary analysis should roll it back on LatencyP99 maxRatioToStable 1.5)");
+        cluster.apply(yaml.replace("mlp-classifier.onnx", "mlp-classifier-slow.onnx").replace("version: v1",
+            "version: v2"), NS);
+        while (!late(8) && System.nanoTime() < Math.max(begin + rising, 0)
+            || !late(8) && canaryRolledBack + canaryPromoted == 0 && System.nanoTime() < latest) {
+          double progress = (double) (System.nanoTime() - begin) / rising;
           load.setRate(Math.round(5 + 35 * Math.min(1, progress * 1.5)));
           view(cluster, load);
           Thread.sleep(TICK.toMillis());
@@ -102,15 +113,17 @@ public final class Demo {
         }
         view(cluster, load);
         LoadGenerator.Stats stats = load.stats();
-        boolean shown = scaledUp > 0 && scaledDown > 0;
+        boolean shown = scaledUp > 0 && scaledDown > 0 && canaryRolledBack > 0;
         if (!shown) {
           say("this run showed no %s; give it more time (DEMO_SECONDS=%d) or read %s",
-              scaledUp == 0 ? "scale-up" : "scale-down", seconds + 60, cluster.runDir().resolve("operator.log"));
+              scaledUp == 0 ? "scale-up" : canaryRolledBack == 0 ? "canary rollback" : "scale-down", seconds + 60,
+              cluster.runDir().resolve("operator.log"));
         }
         cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).delete();
         say("deleted the ModelDeployment; stopping the cluster");
-        OUT.printf(Locale.ROOT, "DEMO scaled_up=%d scaled_down=%d max_replicas=%d requests=%d errors=%d seconds=%d%n",
-            scaledUp, scaledDown, maxReplicas, stats.ok(), stats.errors(), elapsedSeconds());
+        OUT.printf(Locale.ROOT, "DEMO scaled_up=%d scaled_down=%d max_replicas=%d canary_rolled_back=%d "
+            + "canary_promoted=%d requests=%d errors=%d seconds=%d%n", scaledUp, scaledDown, maxReplicas,
+            canaryRolledBack, canaryPromoted, stats.ok(), stats.errors(), elapsedSeconds());
         return shown ? 0 : 1;
       }
     }
@@ -129,7 +142,8 @@ public final class Demo {
   @SuppressWarnings("unchecked")
   private void view(LocalCluster cluster, LoadGenerator load) {
     GenericKubernetesResource md = cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).get();
-    List<Kubelet.PodInfo> pods = cluster.kubelet().pods(NS, NAME).stream().filter(p -> !p.terminating()).toList();
+    List<Kubelet.PodInfo> pods = java.util.stream.Stream.concat(cluster.kubelet().pods(NS, NAME).stream(),
+        cluster.kubelet().pods(NS, NAME + "-canary").stream()).filter(p -> !p.terminating()).toList();
     long ready = pods.stream().filter(Kubelet.PodInfo::ready).count();
     int desired = currentReplicas(cluster);
     maxReplicas = Math.max(maxReplicas, desired);
@@ -140,17 +154,24 @@ public final class Demo {
         + "\"}[10s])))");
     Object lastDecision = md == null ? null : md.get("status", "autoscaling", "lastDecision");
     String decision = String.valueOf(lastDecision);
-    OUT.printf(Locale.ROOT, "%5ds  load %4s req/s │ Prometheus %6s req/s, p99 %6s │ replicas %d, pods %d/%d ready │ %s%n",
+    Object canaryPhase = md == null ? null : md.get("status", "canary", "phase");
+    Object canaryWeight = md == null ? null : md.get("status", "canary", "weight");
+    String canary = canaryPhase == null ? "" : " │ canary " + canaryPhase + " " + canaryWeight + "%";
+    OUT.printf(Locale.ROOT, "%5ds  load %4s req/s │ Prometheus %6s req/s, p99 %6s │ replicas %d, pods %d/%d ready%s │ %s%n",
         elapsedSeconds(), load == null ? "-" : String.valueOf(Math.round(load.rate())),
         rps.isPresent() ? "%.1f".formatted(rps.getAsDouble()) : "-",
         p99.isPresent() && !Double.isNaN(p99.getAsDouble()) ? "%.0fms".formatted(p99.getAsDouble() * 1000) : "-",
-        desired, ready, pods.size(), decision.equals("null") ? "" : decision);
+        desired, ready, pods.size(), canary, decision.equals("null") ? "" : decision);
     for (Event e : cluster.client().v1().events().inNamespace(NS).list().getItems()) {
       String key = e.getMetadata().getName() + "/" + e.getCount();
       if (NAME.equals(e.getInvolvedObject().getName()) && eventsSeen.add(key)) {
         OUT.printf(Locale.ROOT, "        event %-7s %-18s %s%n", e.getType(), e.getReason(), e.getMessage());
         if ("Scaled".equals(e.getReason())) {
           count(e.getMessage());
+        } else if ("CanaryRolledBack".equals(e.getReason())) {
+          canaryRolledBack++;
+        } else if ("CanaryPromoted".equals(e.getReason())) {
+          canaryPromoted++;
         }
       }
     }

@@ -74,7 +74,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Deployment stable = deployment(context, md, RuntimeDeploymentFactory.TRACK_STABLE);
     Deployment canary = deployment(context, md, RuntimeDeploymentFactory.TRACK_CANARY);
     boolean canaryOn = canaryOn(md, stable);
-    ModelDeploymentAutoscaler.Outcome scaling = scale(md, stable, canaryOn, now);
+    ModelDeploymentAutoscaler.Outcome scaling = scale(md, stable, canary, canaryOn, now);
     int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
     String specRevision = RuntimeDeploymentFactory.revisionOf(
         new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
@@ -122,6 +122,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       next = next == null || plan.recheckIn().compareTo(next) < 0 ? plan.recheckIn() : next;
     }
     return next != null ? control.rescheduleAfter(next) : control;
+  }
+
+  private static int readyReplicas(Deployment d) {
+    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0
+        : d.getStatus().getReadyReplicas();
   }
 
   /** The Deployment of a track, among the secondaries (each track has its own informer). */
@@ -213,8 +218,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
    * The autoscaler's outcome, or null without spec.autoscaling. Evaluates only when an interval is due. While a
    * canary is analysed, the total may grow but not shrink: the floor is the count it had.
    */
-  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment stable, boolean canaryOn,
-      Instant now) {
+  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment stable, Deployment canary,
+      boolean canaryOn, Instant now) {
     if (md.getSpec().getAutoscaling() == null) {
       autoscaler.forget(md);
       return null;
@@ -223,10 +228,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         : md.getStatus().getAutoscaling().getDesiredReplicas();
     Integer replicas = canaryOn && previousTotal != null ? previousTotal
         : stable == null ? null : stable.getSpec().getReplicas();
-    int ready = stable == null || stable.getStatus() == null || stable.getStatus().getReadyReplicas() == null ? 0
-        : stable.getStatus().getReadyReplicas();
+    int ready = readyReplicas(stable);
     if (canaryOn) {
-      ready = Math.min(ready, replicas == null ? ready : replicas);
+      // both tracks serve the load the metrics measure: count the canary's ready pods too
+      ready = Math.min(ready + readyReplicas(canary), replicas == null ? ready : replicas);
     }
     ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, replicas, ready, now,
         canaryOn && replicas != null ? replicas : 0);
