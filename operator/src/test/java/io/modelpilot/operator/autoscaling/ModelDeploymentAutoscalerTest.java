@@ -1,0 +1,78 @@
+package io.modelpilot.operator.autoscaling;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
+import io.modelpilot.operator.api.v1alpha1.ScalingBehavior;
+import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
+import io.modelpilot.operator.api.v1alpha1.ScalingRules;
+import io.modelpilot.operator.metrics.QueryResult;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The adapter: queries, the floor a canary under analysis sets, and the evaluation interval. */
+class ModelDeploymentAutoscalerTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+  private double requestsPerSecond = 10;
+  private final ModelDeploymentAutoscaler autoscaler = new ModelDeploymentAutoscaler(
+      url -> query -> new QueryResult.Value(requestsPerSecond, T0), URI.create("http://prometheus:9090"));
+
+  @Test
+  void aFloorKeepsTheCountWhileTheLoadAsksForLessAndLiftsWithIt() {
+    ModelDeployment md = model();
+    assertThat(autoscaler.evaluate(md, 4, 4, T0).desiredReplicas()).as("40 req/s over 10 per replica").isEqualTo(4);
+
+    requestsPerSecond = 10; // one replica's worth
+    ModelDeploymentAutoscaler.Outcome held = autoscaler.evaluate(md, 4, 4, T0.plusSeconds(5), 4);
+    assertThat(held.desiredReplicas()).as("a canary under analysis: no scale-down").isEqualTo(4);
+
+    requestsPerSecond = 60; // more load: scaling up stays allowed
+    assertThat(autoscaler.evaluate(md, 4, 4, T0.plusSeconds(10), 4).desiredReplicas()).isEqualTo(6);
+
+    requestsPerSecond = 10;
+    assertThat(autoscaler.evaluate(md, 6, 6, T0.plusSeconds(15)).desiredReplicas())
+        .as("without the floor the count follows the load down").isEqualTo(1);
+  }
+
+  @Test
+  void evaluatesOncePerInterval() {
+    ModelDeployment md = model();
+    ModelDeploymentAutoscaler.Outcome first = autoscaler.evaluate(md, 1, 1, T0);
+    requestsPerSecond = 80;
+    ModelDeploymentAutoscaler.Outcome early = autoscaler.evaluate(md, 1, 1, T0.plusSeconds(2));
+    assertThat(first.evaluated()).isTrue();
+    assertThat(early.evaluated()).isFalse();
+    assertThat(early.desiredReplicas()).isEqualTo(first.desiredReplicas());
+    assertThat(autoscaler.evaluate(md, 1, 1, T0.plusSeconds(5)).desiredReplicas()).isGreaterThan(1);
+  }
+
+  private ModelDeployment model() {
+    requestsPerSecond = 40;
+    ScalingMetric rps = new ScalingMetric();
+    rps.setType(ScalingMetric.Type.REQUESTS_PER_SECOND);
+    rps.setTargetPerReplica(10.0);
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMinReplicas(1);
+    autoscaling.setMaxReplicas(8);
+    autoscaling.setInterval("5s");
+    autoscaling.setMetrics(List.of(rps));
+    ScalingRules down = new ScalingRules();
+    down.setStabilizationWindow("0s");
+    ScalingBehavior behavior = new ScalingBehavior();
+    behavior.setScaleDown(down);
+    autoscaling.setBehavior(behavior);
+    ModelDeploymentSpec spec = new ModelDeploymentSpec();
+    spec.setAutoscaling(autoscaling);
+    ModelDeployment md = new ModelDeployment();
+    md.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").withGeneration(1L).build());
+    md.setSpec(spec);
+    return md;
+  }
+}
