@@ -66,7 +66,9 @@ class CanaryScenarioTest {
   private static final String TWO_STEPS = "      - {weight: 25, pause: 4s}\n      - {weight: 50, pause: 4s}";
   private static final String MANUAL_STEP = "      - {weight: 50}";
   private static final String ALL_METRICS = "        - {type: ErrorRate, max: 0.05}\n"
-      + "        - {type: LatencyP99, maxRatioToStable: 2.5}\n"
+      // a p99 of ~1 ms over ~100 requests moves by 3x with one slow request on this 2-core machine: healthy
+      // canaries measured up to 3.2x stable; the slow model is ~10 ms slower (about 10x)
+      + "        - {type: LatencyP99, maxRatioToStable: 5}\n"
       + "        - {type: Accuracy, maxDropFromStable: 0.1}";
 
   private final HttpClient http = HttpClient.newHttpClient();

@@ -94,7 +94,7 @@ public final class Demo {
         long latest = deadline - Duration.ofSeconds(35).toNanos();
         say("load: rising from 5 to 40 requests/s over %d s", rising / 1_000_000_000);
         Thread.sleep(TICK.toMillis());
-        say("kubectl apply: model.uri mlp-classifier-slow.onnx, version v2 (a model ~3 ms slower per request: "
+        say("kubectl apply: model.uri mlp-classifier-slow.onnx, version v2 (a model ~10 ms slower per request: "
             + "the canary analysis should roll it back on LatencyP99 maxRatioToStable 1.5)");
         cluster.apply(yaml.replace("mlp-classifier.onnx", "mlp-classifier-slow.onnx").replace("version: v1",
             "version: v2"), NS);
