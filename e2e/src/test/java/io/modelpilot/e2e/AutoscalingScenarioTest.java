@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static io.modelpilot.e2e.LocalClusterTest.condition;
+import static io.modelpilot.e2e.Hold.holdFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -226,14 +227,6 @@ class AutoscalingScenarioTest {
   }
 
   /** Asserts {@code check} every half second for {@code span}. */
-  private static void holdFor(Duration span, Runnable check) {
-    Instant end = Instant.now().plus(span);
-    while (Instant.now().isBefore(end)) {
-      check.run();
-      sleep(500);
-    }
-  }
-
   private static List<String> events(String ns, String name, String reason) {
     return CLUSTER.cluster().client().v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
@@ -251,15 +244,6 @@ class AutoscalingScenarioTest {
   private static String conditionReason(GenericKubernetesResource r, String type) {
     return ((List<Map<String, Object>>) r.get("status", "conditions")).stream()
         .filter(c -> type.equals(c.get("type"))).map(c -> (String) c.get("reason")).findFirst().orElse(null);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Samples the Ready condition every 200 ms in the background. */

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.modelpilot.e2e.LocalClusterTest.condition;
+import static io.modelpilot.e2e.Hold.holdFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -322,19 +323,6 @@ class CanaryScenarioTest {
       r.getMetadata().getAnnotations().put(key, value);
       return r;
     });
-  }
-
-  private static void holdFor(Duration span, Runnable check) {
-    Instant end = Instant.now().plus(span);
-    while (Instant.now().isBefore(end)) {
-      check.run();
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
   }
 
   /** Load through the Service at 60 requests/s, with ground-truth feedback to the pod that answered. */

@@ -330,9 +330,9 @@ class ModelDeploymentOperatorTest {
           m -> Conditions.find(m.getStatus().getConditions(), "ScalingActive")
               .map(c -> "MetricsUnavailable".equals(c.getReason())).orElse(false));
       assertThat(held.getStatus().getAutoscaling().getDesiredReplicas()).isEqualTo(4);
-      Thread.sleep(3000);
-      assertThat(kube.apps().deployments().inNamespace("scale").withName("fraud-autoscaled").get().getSpec()
-          .getReplicas()).isEqualTo(4);
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThat(
+          kube.apps().deployments().inNamespace("scale").withName("fraud-autoscaled").get().getSpec().getReplicas())
+          .isEqualTo(4));
       await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("scale", "fraud-autoscaled"))
           .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("MetricsUnavailable")));
 
