@@ -7,6 +7,7 @@ import io.modelpilot.operator.autoscaling.ScalingDecision;
 import io.modelpilot.operator.autoscaling.ScalingHistory;
 import io.modelpilot.operator.autoscaling.ScalingInput;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,13 +37,16 @@ import java.util.Random;
  *
  * <h2>(a) ModelPilot</h2>
  * The operator's pure core {@link Autoscaler#decide}, fed as ModelDeploymentAutoscaler feeds it, configured as
- * examples/autoscaling-model.yaml does it: evaluation every 5 s (spec.autoscaling.interval), window 30s,
+ * examples/autoscaling-model.yaml does it: evaluation every 5 s (spec.autoscaling.interval), window 30s (also
+ * the reading window over which an absolute reading is scaled from the fewest pods ready),
  * RequestsPerSecond target 20 per replica, read as sum(rate(requests[30s])), a PER_REPLICA reading; LatencyP99
  * with the SLO (200 ms) as target, read as histogram_quantile(0.99, …[30s]), an ABSOLUTE reading (no data reads
- * as 0, as the operator does); Behavior.defaults() (HPA's defaults: tolerance 0.1, scale-down window 300 s,
- * scale-up max(+4 pods, +100%) per 15 s). Unlike the example, this uses the default 300 s scale-down window (the
- * example shortens it to 60 s) so that both sides scale down under the same rule, min 1 / max 10 replicas
- * and the SLO as latency target. currentReplicas is the Deployment's spec, readyReplicas its ready pods.
+ * as 0, as the operator does); HPA's default behaviour (tolerance 0.1, scale-down window 300 s, scale-up
+ * max(+4 pods, +100%) per 15 s) with the example's scaleDown.settleWindow of 30 s. Unlike the example, this
+ * uses the default 300 s scale-down window (the example shortens it to 60 s) so that both sides scale down under
+ * the same window, min 1 / max 10 replicas and the SLO as latency target. currentReplicas is the Deployment's
+ * spec, readyReplicas its ready pods. "hpa-rule" in the table is the same core with settleWindow 0 (HPA's
+ * staircase), printed for information.
  *
  * <h2>(b) Reference: KEDA's Prometheus scaler feeding HPA, written independently in {@link AutoscaleReferenceHpa}</h2>
  * <ul>
@@ -117,6 +121,9 @@ final class AutoscaleBench {
     List<Double> flaps = new ArrayList<>();
     List<Double> slo = new ArrayList<>();
     List<Double> ncFlaps = new ArrayList<>();
+    List<Double> hpaRuleFlaps = new ArrayList<>();
+    List<Double> hpaRuleSlo = new ArrayList<>();
+    long hpaRulePods = 0;
     List<Double> ncSlo = new ArrayList<>();
     long mpPods = 0;
     long refPods = 0;
@@ -137,7 +144,8 @@ final class AutoscaleBench {
       Random phase = new Random(seeds.nextLong());
       Phases phases = new Phases(phase.nextInt(SCRAPE_S), phase.nextInt(MODELPILOT_INTERVAL_S),
           phase.nextInt(HPA_SYNC_S), phase.nextInt(KEDA_POLL_S));
-      Run mp = simulate(trace, phases, new ModelPilotSide(phases));
+      Run mp = simulate(trace, phases, new ModelPilotSide(phases, EXAMPLE_BEHAVIOR));
+      Run hpaRule = simulate(trace, phases, new ModelPilotSide(phases, Behavior.defaults()));
       Run ref = simulate(trace, phases, new ReferenceSide(phases, true));
       Run nc = simulate(trace, phases, new ReferenceSide(phases, false));
       System.out.printf(Locale.ROOT, "%-5d %-36s | %-28s | %3d/%3d/%3d   | %4d/%4d/%4d | %6d/%6d/%6d%n", i,
@@ -149,6 +157,9 @@ final class AutoscaleBench {
       addIfNumber(ncDecisions, nc.decisionIntervals());
       // max(1, …): see the class comment; a reference that never changed or never violated divides by 1
       flaps.add(mp.changes() / (double) Math.max(1, ref.changes()));
+      hpaRuleFlaps.add(hpaRule.changes() / (double) Math.max(1, ref.changes()));
+      hpaRuleSlo.add(hpaRule.violationSeconds() / (double) Math.max(1, ref.violationSeconds()));
+      hpaRulePods += hpaRule.podSeconds();
       slo.add(mp.violationSeconds() / (double) Math.max(1, ref.violationSeconds()));
       ncFlaps.add(mp.changes() / (double) Math.max(1, nc.changes()));
       ncSlo.add(mp.violationSeconds() / (double) Math.max(1, nc.violationSeconds()));
@@ -170,6 +181,9 @@ final class AutoscaleBench {
         + "against ref-nc %.2f%n", sloRatio, median(ncSlo));
     System.out.printf(Locale.ROOT, "pod-seconds, all traces: ModelPilot %d, reference %d (%.2fx)%n", mpPods, refPods,
         mpPods / (double) refPods);
+    System.out.printf(Locale.ROOT, "hpa-rule (the same core, settleWindow 0): flaps ratio %.2f, SLO violation ratio "
+        + "%.2f, pod-seconds %d (%.2fx the reference)%n", median(hpaRuleFlaps), median(hpaRuleSlo), hpaRulePods,
+        hpaRulePods / (double) refPods);
     System.out.printf(Locale.ROOT, "(%.1f s)%n", (System.nanoTime() - started) / 1e9);
     System.out.printf(Locale.ROOT, "reference_decision_intervals=%.2f%n", refDecision);
     System.out.printf(Locale.ROOT, "RESULT autoscale decision_intervals=%.2f flaps_ratio=%.2f slo_violation_ratio=%.2f%n",
@@ -207,13 +221,19 @@ final class AutoscaleBench {
     int tick(int t, int current, int ready, Prometheus prometheus, boolean decide);
   }
 
+  /** The example's behaviour: HPA's defaults and a 30 s settle window on scale-down. */
+  static final Behavior EXAMPLE_BEHAVIOR = Behavior.defaults()
+      .withScaleDown(Behavior.Rules.defaultScaleDown().withSettleWindow(Duration.ofSeconds(30)));
+
   /** The operator's core, fed as ModelDeploymentAutoscaler feeds it. */
   static final class ModelPilotSide implements Side {
     private final Phases phases;
+    private final Behavior behavior;
     private ScalingHistory history = ScalingHistory.empty();
 
-    ModelPilotSide(Phases phases) {
+    ModelPilotSide(Phases phases, Behavior behavior) {
       this.phases = phases;
+      this.behavior = behavior;
     }
 
     @Override
@@ -227,7 +247,7 @@ final class AutoscaleBench {
       double p99 = prometheus.p99(t, MODELPILOT_WINDOW_S);
       MetricReading latency = MetricReading.absolute(P99, Double.isNaN(p99) ? 0 : p99, SLO_MS);
       ScalingDecision d = Autoscaler.decide(new ScalingInput(current, ready, MIN_REPLICAS, MAX_REPLICAS,
-          List.of(rps, latency), Behavior.defaults(), EPOCH.plusSeconds(t)), history);
+          List.of(rps, latency), behavior, EPOCH.plusSeconds(t), Duration.ofSeconds(MODELPILOT_WINDOW_S)), history);
       history = d.history();
       return d.desiredReplicas();
     }

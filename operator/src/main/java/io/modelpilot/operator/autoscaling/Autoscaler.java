@@ -25,7 +25,11 @@ public final class Autoscaler {
 
   public static ScalingDecision decide(ScalingInput in, ScalingHistory history) {
     int current = in.currentReplicas();
-    List<MetricProposal> proposals = in.readings().stream().map(r -> ReplicaCalculator.propose(r, in)).toList();
+    // The fewest pods ready over the readings' window served what an absolute reading measured.
+    history = history.withReady(in.now(), in.readyReplicas());
+    int servedBy = history.fewestReadyAfter(in.now().minus(in.readingWindow())).orElse(in.readyReplicas());
+    List<MetricProposal> proposals = in.readings().stream().map(r -> ReplicaCalculator.propose(r, in, servedBy))
+        .toList();
     List<MetricProposal> missing = proposals.stream().filter(p -> !p.available()).toList();
     Optional<MetricProposal> decisive = proposals.stream().filter(MetricProposal::available)
         .max(Comparator.comparingInt(MetricProposal::replicas));
@@ -71,6 +75,10 @@ public final class Autoscaler {
     } else if (stabilized > bounded) {
       limits.add(Limit.SCALE_DOWN_STABILIZATION);
     }
+    if (stabilized < current && settling(in, recorded, stabilized)) {
+      limits.add(Limit.SCALE_DOWN_SETTLING);
+      stabilized = current;
+    }
     int desired = rateLimit(in, recorded, stabilized, limits);
 
     if (desired != proposed) {
@@ -102,6 +110,20 @@ public final class Autoscaler {
     int upTo = Math.min(recommendation, history.lowestAfter(upCutoff).orElse(recommendation));
     int downTo = Math.max(recommendation, history.highestAfter(downCutoff).orElse(recommendation));
     return Math.min(Math.max(in.currentReplicas(), upTo), downTo);
+  }
+
+  /**
+   * Whether the scale-down window's highest recommendation fell within the last settleWindow: a recommendation
+   * above {@code stabilized} is still in the window stretched by it. Load still falling would otherwise take the
+   * count down a staircase, one change per fall.
+   */
+  private static boolean settling(ScalingInput in, ScalingHistory history, int stabilized) {
+    Rules down = in.behavior().scaleDown();
+    if (down.settleWindow().isZero()) {
+      return false;
+    }
+    Instant cutoff = in.now().minus(down.stabilizationWindow()).minus(down.settleWindow());
+    return history.highestAfter(cutoff).orElse(stabilized) > stabilized;
   }
 
   private static int rateLimit(ScalingInput in, ScalingHistory history, int stabilized, List<Limit> limits) {
@@ -186,7 +208,7 @@ public final class Autoscaler {
       String headline = desired == current ? "held at " + current : "scaled " + current + "→" + desired;
       ScalingHistory next = desired == current ? history : history.withScaleEvent(in.now(), desired - current);
       return new ScalingDecision(current, desired, headline + ": " + cause, proposals, metricsUnavailable, limits,
-          next.pruned(in.behavior(), in.now()));
+          next.pruned(in.behavior(), in.now(), in.readingWindow()));
     }
   }
 }

@@ -26,9 +26,9 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
     return new Behavior(scaleUp, rules);
   }
 
-  /** How long recommendations must be kept for either window. */
+  /** How long recommendations must be kept for either window (the scale-down one with its settling time). */
   Duration longestWindow() {
-    return max(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow());
+    return max(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow().plus(scaleDown.settleWindow()));
   }
 
   /** How long scale events must be kept for any policy's period. */
@@ -87,16 +87,26 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
   /**
    * One direction's rules. {@code tolerance} is per direction (as HPA's configurable tolerance): scaling up
    * happens only above 1 + the scale-up tolerance, scaling down only below 1 - the scale-down tolerance.
+   *
+   * <p>{@code settleWindow} (scale-down only; not HPA's): a scale-down waits until the stabilization window's
+   * highest recommendation has stopped falling for this long, and then goes the whole way in one step. HPA
+   * follows load that falls over minutes (the end of a ramp, a surge whose samples leave the window one scrape
+   * at a time) down a staircase, one change per fall of the window's highest; settling trades a little more
+   * capacity for one change instead. Zero (the default) is HPA's behaviour.
    */
   public record Rules(Duration stabilizationWindow, List<Policy> policies, SelectPolicy selectPolicy,
-      double tolerance) {
+      double tolerance, Duration settleWindow) {
 
     public Rules {
       Objects.requireNonNull(stabilizationWindow, "stabilizationWindow");
       Objects.requireNonNull(selectPolicy, "selectPolicy");
+      Objects.requireNonNull(settleWindow, "settleWindow");
       policies = List.copyOf(policies);
       if (stabilizationWindow.isNegative()) {
         throw new IllegalArgumentException("stabilizationWindow must be >= 0, got " + stabilizationWindow);
+      }
+      if (settleWindow.isNegative()) {
+        throw new IllegalArgumentException("settleWindow must be >= 0, got " + settleWindow);
       }
       // Without a policy, MAX and MIN would have nothing to choose from; HPA's API refuses it too.
       if (policies.isEmpty() && selectPolicy != SelectPolicy.DISABLED) {
@@ -105,6 +115,10 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
       if (!(tolerance >= 0 && tolerance <= 1)) {
         throw new IllegalArgumentException("tolerance must be within [0, 1], got " + tolerance);
       }
+    }
+
+    public Rules(Duration stabilizationWindow, List<Policy> policies, SelectPolicy selectPolicy, double tolerance) {
+      this(stabilizationWindow, policies, selectPolicy, tolerance, Duration.ZERO);
     }
 
     /** HPA's default: no window, at most +4 pods or +100% per 15 s, whichever is more. */
@@ -121,19 +135,23 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
     }
 
     public Rules withStabilizationWindow(Duration window) {
-      return new Rules(window, policies, selectPolicy, tolerance);
+      return new Rules(window, policies, selectPolicy, tolerance, settleWindow);
     }
 
     public Rules withPolicies(List<Policy> newPolicies) {
-      return new Rules(stabilizationWindow, newPolicies, selectPolicy, tolerance);
+      return new Rules(stabilizationWindow, newPolicies, selectPolicy, tolerance, settleWindow);
     }
 
     public Rules withSelectPolicy(SelectPolicy select) {
-      return new Rules(stabilizationWindow, policies, select, tolerance);
+      return new Rules(stabilizationWindow, policies, select, tolerance, settleWindow);
+    }
+
+    public Rules withSettleWindow(Duration window) {
+      return new Rules(stabilizationWindow, policies, selectPolicy, tolerance, window);
     }
 
     public Rules withTolerance(double newTolerance) {
-      return new Rules(stabilizationWindow, policies, selectPolicy, newTolerance);
+      return new Rules(stabilizationWindow, policies, selectPolicy, newTolerance, settleWindow);
     }
   }
 }

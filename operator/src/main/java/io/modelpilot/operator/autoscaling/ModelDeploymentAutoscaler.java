@@ -79,7 +79,8 @@ public class ModelDeploymentAutoscaler {
     List<MetricReading> readings = readings(md, spec);
     ScalingHistory history = state == null ? ScalingHistory.empty() : state.history();
     ScalingDecision decision = Autoscaler.decide(
-        new ScalingInput(current, readyReplicas, min, max, readings, behavior(spec), now), history);
+        new ScalingInput(current, readyReplicas, min, max, readings, behavior(spec), now,
+            Durations.parse(spec.getWindow() == null ? DEFAULT_WINDOW : spec.getWindow())), history);
     states.put(id, new State(decision.history(), decision, now, generation));
     return new Outcome(decision.desiredReplicas(), decision, true, now, interval);
   }
@@ -181,6 +182,9 @@ public class ModelDeploymentAutoscaler {
     Behavior.Rules rules = defaults;
     if (given.getStabilizationWindow() != null) {
       rules = rules.withStabilizationWindow(Durations.parse(given.getStabilizationWindow()));
+    }
+    if (given.getSettleWindow() != null) {
+      rules = rules.withSettleWindow(Durations.parse(given.getSettleWindow()));
     }
     if (given.getPolicies() != null && !given.getPolicies().isEmpty()) {
       rules = rules.withPolicies(given.getPolicies().stream().map(p -> new Behavior.Policy(

@@ -11,11 +11,19 @@ final class ReplicaCalculator {
   }
 
   static MetricProposal propose(MetricReading reading, ScalingInput in) {
+    return propose(reading, in, in.readyReplicas());
+  }
+
+  /**
+   * @param servedBy the fewest pods ready over the readings' window: what an absolute reading's scale-up is
+   *     scaled from
+   */
+  static MetricProposal propose(MetricReading reading, ScalingInput in, int servedBy) {
     if (reading instanceof Missing m) {
       return new MetricProposal(m.name(), Verdict.UNAVAILABLE, null, null, null, m.name() + ": " + m.reason());
     }
     Available a = (Available) reading;
-    return a.kind() == MetricReading.Kind.PER_REPLICA ? perReplica(a, in) : absolute(a, in);
+    return a.kind() == MetricReading.Kind.PER_REPLICA ? perReplica(a, in) : absolute(a, in, servedBy);
   }
 
   private static MetricProposal perReplica(Available a, ScalingInput in) {
@@ -48,7 +56,7 @@ final class ReplicaCalculator {
     return directional(a, ratio, perReady, Numbers.ceil(newRatio * current), current, note);
   }
 
-  private static MetricProposal absolute(Available a, ScalingInput in) {
+  private static MetricProposal absolute(Available a, ScalingInput in, int servedBy) {
     int current = in.currentReplicas();
     double ratio = a.value() / a.target();
     if (current == 0) {
@@ -63,10 +71,17 @@ final class ReplicaCalculator {
       return withoutReadyPods(a, in, ratio, ratio * current);
     }
     int notReady = in.notReadyReplicas();
+    // at least one: the ready pod now served some of the window (none ready at all is handled above)
+    int base = Math.max(1, Math.min(Math.min(servedBy, in.readyReplicas()), current));
     String note = notReady == 0 ? "" : " (" + notReady + " of " + current + " pods not ready)";
+    if (base < Math.min(in.readyReplicas(), current)) {
+      note += " (measured while " + base + " " + (base == 1 ? "pod was" : "pods were") + " ready)";
+    }
     if (ratio > 1) {
-      // As HPA, scale the ready count: the pods still starting will take their share of the load soon.
-      int replicas = Numbers.ceil(ratio * Math.min(in.readyReplicas(), current));
+      // As HPA, scale the ready count: the pods still starting will take their share of the load soon. A value
+      // over a window was measured on the fewest pods ready during it: pods that became ready since are not in it
+      // yet, and scaling them by it too would add pods for load they already carry.
+      int replicas = Numbers.ceil(ratio * base);
       if (replicas <= current) {
         return proposal(a, Verdict.HOLD, a.value(), current, note);
       }

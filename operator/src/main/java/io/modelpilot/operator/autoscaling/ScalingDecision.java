@@ -19,6 +19,7 @@ public record ScalingDecision(int currentReplicas, int desiredReplicas, String r
     MAX_REPLICAS("maxReplicas"),
     SCALE_UP_STABILIZATION("scaleUp stabilization"),
     SCALE_DOWN_STABILIZATION("scaleDown stabilization"),
+    SCALE_DOWN_SETTLING("scaleDown settling (load still falling)"),
     SCALE_UP_POLICY("scaleUp policy"),
     SCALE_DOWN_POLICY("scaleDown policy"),
     SCALE_UP_DISABLED("scaleUp disabled"),

@@ -1,5 +1,6 @@
 package io.modelpilot.operator.autoscaling;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.OptionalInt;
  * newest is kept (an older equal one can never be the minimum or maximum of a window the newer one is not
  * in), so there are at most maxReplicas - minReplicas + 1 of them, and no more than rounds per window.
  */
-public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEvent> scaleEvents) {
+public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEvent> scaleEvents,
+    List<ReadySample> readySamples) {
 
   /** The replica count the metrics asked for at a round, before stabilization and rate limits. */
   public record Recommendation(Instant at, int replicas) {
@@ -31,13 +33,28 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
     }
   }
 
+  /**
+   * The ready pods at a round. An absolute reading (a p99 over a window) tells how the pods that served during
+   * its window did: the fewest ready during the window are the ones it can be scaled from.
+   */
+  public record ReadySample(Instant at, int ready) {
+    public ReadySample {
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
   public ScalingHistory {
     recommendations = List.copyOf(recommendations);
     scaleEvents = List.copyOf(scaleEvents);
+    readySamples = List.copyOf(readySamples);
+  }
+
+  public ScalingHistory(List<Recommendation> recommendations, List<ScaleEvent> scaleEvents) {
+    this(recommendations, scaleEvents, List.of());
   }
 
   public static ScalingHistory empty() {
-    return new ScalingHistory(List.of(), List.of());
+    return new ScalingHistory(List.of(), List.of(), List.of());
   }
 
   /**
@@ -46,7 +63,13 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
    * a window for as long as the clock was off.
    */
   public ScalingHistory pruned(Behavior behavior, Instant now) {
+    return pruned(behavior, now, Duration.ZERO);
+  }
+
+  /** As {@link #pruned(Behavior, Instant)}, keeping the ready samples that a reading over {@code window} covers. */
+  public ScalingHistory pruned(Behavior behavior, Instant now, Duration readingWindow) {
     Instant windowCutoff = now.minus(behavior.longestWindow());
+    Instant readyCutoff = now.minus(readingWindow);
     Instant periodCutoff = now.minus(behavior.longestPeriod());
     List<Recommendation> keptRecommendations = recommendations.stream()
         .filter(r -> r.at().isAfter(windowCutoff) && !r.at().isAfter(now))
@@ -54,7 +77,10 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
     List<ScaleEvent> keptEvents = scaleEvents.stream()
         .filter(e -> e.at().isAfter(periodCutoff) && !e.at().isAfter(now))
         .toList();
-    return new ScalingHistory(keptRecommendations, keptEvents);
+    List<ReadySample> keptReady = readySamples.stream()
+        .filter(r -> r.at().isAfter(readyCutoff) && !r.at().isAfter(now))
+        .toList();
+    return new ScalingHistory(keptRecommendations, keptEvents, keptReady);
   }
 
   ScalingHistory withRecommendation(Instant at, int replicas) {
@@ -65,13 +91,33 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
       }
     }
     next.add(new Recommendation(at, replicas));
-    return new ScalingHistory(next, scaleEvents);
+    return new ScalingHistory(next, scaleEvents, readySamples);
   }
 
   ScalingHistory withScaleEvent(Instant at, int change) {
     List<ScaleEvent> next = new ArrayList<>(scaleEvents);
     next.add(new ScaleEvent(at, change));
-    return new ScalingHistory(recommendations, next);
+    return new ScalingHistory(recommendations, next, readySamples);
+  }
+
+  /**
+   * Adds this round's ready count. An older sample with at least as many ready pods can never be the fewest of a
+   * window that holds this one, so it goes: the samples kept rise with time and number at most maxReplicas + 1.
+   */
+  ScalingHistory withReady(Instant at, int ready) {
+    List<ReadySample> next = new ArrayList<>(readySamples.size() + 1);
+    for (ReadySample r : readySamples) {
+      if (r.ready() < ready) {
+        next.add(r);
+      }
+    }
+    next.add(new ReadySample(at, ready));
+    return new ScalingHistory(recommendations, scaleEvents, next);
+  }
+
+  /** The fewest ready pods of the samples strictly after {@code cutoff}, if any. */
+  OptionalInt fewestReadyAfter(Instant cutoff) {
+    return readySamples.stream().filter(r -> r.at().isAfter(cutoff)).mapToInt(ReadySample::ready).min();
   }
 
   /** Lowest recommendation strictly after {@code cutoff} (HPA's window excludes its first instant). */

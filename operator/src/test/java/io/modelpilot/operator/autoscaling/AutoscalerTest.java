@@ -203,6 +203,26 @@ class AutoscalerTest {
     assertThat(decide(4, 3, latencyMs(200)).desiredReplicas()).as("ceil(2 × 3)").isEqualTo(6);
   }
 
+  @Test
+  void anAbsoluteReadingOverAWindowScalesTheFewestPodsReadyDuringIt() {
+    // A p99 over the last 30 s, measured while 2 pods served: 3 pods that became ready 10 s ago are not in it yet.
+    Duration window = Duration.ofSeconds(30);
+    ScalingHistory history = Autoscaler.decide(new ScalingInput(5, 2, 1, 20, List.of(latencyMs(150)),
+        Behavior.defaults(), NOW.minusSeconds(10), window), ScalingHistory.empty()).history();
+    ScalingDecision d = Autoscaler.decide(
+        new ScalingInput(5, 5, 1, 20, List.of(latencyMs(273)), Behavior.defaults(), NOW, window), history);
+
+    assertThat(d.desiredReplicas()).as("ceil(2.73 × 2) = 6, not ceil(2.73 × 5) = 14").isEqualTo(6);
+    assertThat(d.reason()).isEqualTo("scaled 5→6: latency p99 ms 273 > 100 (measured while 2 pods were ready)");
+
+    // once the window has passed, the 5 ready pods are what the reading measured
+    ScalingDecision later = Autoscaler.decide(new ScalingInput(6, 5, 1, 20, List.of(latencyMs(273)),
+        Behavior.defaults(), NOW.plusSeconds(25), window), d.history());
+    assertThat(later.metrics().get(0).replicas()).as("ceil(2.73 × 5)").isEqualTo(14);
+    assertThat(later.history().readySamples()).as("only what the window covers, rising")
+        .extracting(ScalingHistory.ReadySample::ready).containsExactly(5);
+  }
+
   // --- missing data ---
 
   @Test

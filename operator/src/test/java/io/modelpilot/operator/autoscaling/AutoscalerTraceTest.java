@@ -91,6 +91,35 @@ class AutoscalerTraceTest {
   }
 
   @Test
+  void aSettleWindowTakesTheFallInOneStepOnceItHasSettled() {
+    // The fall of the test above: HPA's rule steps 8→7→5→4→2→1 from t=585 to t=645, one change per fall of the
+    // window's highest recommendation. With settleWindow 30s the count holds until the highest has not fallen
+    // for 30 s, which is 30 s after HPA's last step, and then goes the whole way.
+    Behavior behavior = Behavior.defaults()
+        .withScaleDown(Behavior.Rules.defaultScaleDown().withSettleWindow(Duration.ofSeconds(30)));
+    String trace = """
+          0     400     8
+        285     400     8
+        300     320     8
+        315     240     8
+        330     160     8
+        345      80     8
+        360      40     8
+        660      40     8
+        675      40     1
+        900      40     1
+        """;
+    List<Round> rounds = replay(trace, 8, Duration.ZERO, 1, 20, behavior);
+
+    assertFollows(trace, rounds);
+    assertThat(at(rounds, 600).decision().reason()).isEqualTo("held at 8: requests/s per replica 5 < 50, "
+        + "wants 1; limited by scaleDown stabilization, scaleDown settling (load still falling)");
+    assertThat(at(rounds, 675).decision().reason()).isEqualTo("scaled 8→1: requests/s per replica 5 < 50");
+    // the settle window's extra 30 s of recommendations, and still no more than one per round
+    assertThat(at(rounds, 675).decision().history().recommendations()).hasSizeLessThanOrEqualTo(23);
+  }
+
+  @Test
   void podsStillLoadingTheModelDoNotMakeItOvershoot() {
     // The same flash crowd, but a new pod serves only 45 s after it starts. Counting the loading pods as idle
     // keeps the proposal at the load's need (1000 / 50 = 20); averaging over the ready pods alone would ask for

@@ -75,6 +75,13 @@ public class ScalingRules {
       + "scale-up their lowest.")
   private String stabilizationWindow;
 
+  @Size(max = 16)
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("scaleDown only (not in HPA): a scale-down waits until the window's highest "
+      + "recommendation has stopped falling for this long, then goes the whole way in one step instead of down a "
+      + "staircase while load keeps falling. Defaults to 0s (HPA's behaviour).")
+  private String settleWindow;
+
   @Size(max = 10)
   @JsonPropertyDescription("Rate limits; selectPolicy picks among them.")
   private List<Policy> policies;
@@ -94,6 +101,14 @@ public class ScalingRules {
 
   public void setStabilizationWindow(String stabilizationWindow) {
     this.stabilizationWindow = stabilizationWindow;
+  }
+
+  public String getSettleWindow() {
+    return settleWindow;
+  }
+
+  public void setSettleWindow(String settleWindow) {
+    this.settleWindow = settleWindow;
   }
 
   public List<Policy> getPolicies() {
