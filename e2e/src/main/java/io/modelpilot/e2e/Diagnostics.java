@@ -2,6 +2,7 @@ package io.modelpilot.e2e;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -31,29 +33,12 @@ final class Diagnostics {
   }
 
   static void dump(LocalCluster cluster, Path dir) {
-    try {
-      if (Files.exists(dir)) {
-        try (Stream<Path> old = Files.walk(dir)) {
-          old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      LOG.warn("cannot create {}: {}", dir, e.toString());
+    if (!fresh(dir)) {
       return;
     }
     KubernetesClient client = cluster.client();
     if (client != null) {
-      for (ResourceDefinitionContext kind : cluster.customKinds()) {
-        write(dir, kind.getPlural() + ".yaml",
-            () -> yaml(client.genericKubernetesResources(kind).inAnyNamespace().list()));
-      }
-      write(dir, "events.yaml", () -> yaml(client.v1().events().inAnyNamespace().list()));
-      write(dir, "events.txt", () -> events(client.v1().events().inAnyNamespace().list().getItems()));
-      write(dir, "deployments.yaml", () -> yaml(client.apps().deployments().inAnyNamespace().list()));
-      write(dir, "pods.yaml", () -> yaml(client.pods().inAnyNamespace().list()));
-      write(dir, "services.yaml", () -> yaml(client.services().inAnyNamespace().list()));
-      write(dir, "jobs.yaml", () -> yaml(client.batch().v1().jobs().inAnyNamespace().list()));
+      objects(client, cluster.customKinds(), dir);
     }
     if (cluster.kubelet() != null) {
       write(dir, "kubelet.txt", () -> cluster.kubelet().describe());
@@ -71,6 +56,59 @@ final class Diagnostics {
       }
     }
     LOG.info("diagnostics written to {}", dir);
+  }
+
+  /** A real cluster's part: the objects, and the logs of every pod in {@code logNamespaces} through the API. */
+  static void dump(KubernetesClient client, List<ResourceDefinitionContext> kinds, Collection<String> logNamespaces,
+      Path dir) {
+    if (!fresh(dir)) {
+      return;
+    }
+    objects(client, kinds, dir);
+    for (String ns : logNamespaces) {
+      List<Pod> pods;
+      try {
+        pods = client.pods().inNamespace(ns).list().getItems();
+      } catch (RuntimeException e) {
+        LOG.warn("diagnostics: cannot list the pods of {}: {}", ns, e.toString());
+        continue;
+      }
+      for (Pod pod : pods) {
+        String name = pod.getMetadata().getName();
+        write(dir, "pods/" + ns + "_" + name + ".log",
+            () -> client.pods().inNamespace(ns).withName(name).inContainer(pod.getSpec().getContainers().get(0)
+                .getName()).getLog());
+      }
+    }
+    LOG.info("diagnostics written to {}", dir);
+  }
+
+  private static boolean fresh(Path dir) {
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> old = Files.walk(dir)) {
+          old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+      Files.createDirectories(dir.resolve("pods"));
+      return true;
+    } catch (IOException e) {
+      LOG.warn("cannot create {}: {}", dir, e.toString());
+      return false;
+    }
+  }
+
+  private static void objects(KubernetesClient client, List<ResourceDefinitionContext> kinds, Path dir) {
+    for (ResourceDefinitionContext kind : kinds) {
+      write(dir, kind.getPlural() + ".yaml",
+          () -> yaml(client.genericKubernetesResources(kind).inAnyNamespace().list()));
+    }
+    write(dir, "events.yaml", () -> yaml(client.v1().events().inAnyNamespace().list()));
+    write(dir, "events.txt", () -> events(client.v1().events().inAnyNamespace().list().getItems()));
+    write(dir, "deployments.yaml", () -> yaml(client.apps().deployments().inAnyNamespace().list()));
+    write(dir, "pods.yaml", () -> yaml(client.pods().inAnyNamespace().list()));
+    write(dir, "services.yaml", () -> yaml(client.services().inAnyNamespace().list()));
+    write(dir, "jobs.yaml", () -> yaml(client.batch().v1().jobs().inAnyNamespace().list()));
   }
 
   private static String yaml(KubernetesResourceList<?> list) {

@@ -50,7 +50,7 @@ import java.util.stream.Stream;
  * Closing stops everything in reverse order and leaves no process behind; a JVM shutdown hook does the
  * same when the JVM exits first.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements ScenarioCluster {
 
   public static final List<String> RUNTIME_JVM_OPTIONS =
       List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
@@ -211,6 +211,7 @@ public final class LocalCluster implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------ access
 
+  @Override
   public KubernetesClient client() {
     return client;
   }
@@ -238,6 +239,7 @@ public final class LocalCluster implements AutoCloseable {
     return operator;
   }
 
+  @Override
   public Prometheus prometheus() {
     if (prometheus == null) {
       throw new IllegalStateException("this cluster runs without Prometheus");
@@ -254,6 +256,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** The loopback URL that stands for {@code http://<name>.<namespace>.svc:<port>}; waits up to 60 s for the Service. */
+  @Override
   public URI serviceUrl(String namespace, String name) {
     return services.awaitUrl(namespace, name, Duration.ofSeconds(60));
   }
@@ -265,6 +268,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Operations on a custom resource kind of the project's CRDs, e.g. {@code customResources("ModelDeployment")}. */
+  @Override
   public MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
       customResources(String kind) {
     ResourceDefinitionContext context = customKinds.get(kind);
@@ -298,6 +302,7 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  @Override
   public List<HasMetadata> apply(String yaml, String namespace) {
     return apply(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), namespace);
   }
@@ -313,7 +318,27 @@ public final class LocalCluster implements AutoCloseable {
     return applied;
   }
 
+  /** The kubelet's pods of a Deployment (or Job), terminating ones included. */
+  @Override
+  public List<ScenarioPod> pods(String namespace, String deployment) {
+    return kubelet.pods(namespace, deployment).stream()
+        .map(p -> new ScenarioPod(p.namespace(), p.name(), p.ready(), p.terminating(), p.process())).toList();
+  }
+
+  /** Whether the pod is still in the kubelet's table or its runtime process is alive. */
+  @Override
+  public boolean stillRunning(ScenarioPod pod) {
+    return (pod.process() != null && pod.process().isAlive()) || kubelet.pods().stream()
+        .anyMatch(p -> p.namespace().equals(pod.namespace()) && p.name().equals(pod.name()));
+  }
+
+  @Override
+  public Path reportsDir() {
+    return repo.root().resolve("e2e/target");
+  }
+
   /** Writes what a person needs to understand a failure: objects, Events, and every log, under {@code dir}. */
+  @Override
   public void dumpDiagnostics(Path dir) {
     Diagnostics.dump(this, dir);
   }

@@ -30,7 +30,7 @@ import java.util.OptionalDouble;
  * {@code file_sd_configs} file that the kubelet rewrites whenever pods come and go, with the labels a
  * Prometheus Operator PodMonitor with {@code podTargetLabels} would give them.
  */
-public final class Prometheus implements AutoCloseable {
+public final class Prometheus implements ScenarioCluster.PrometheusControl, AutoCloseable {
 
   public static final Path BINARY = Path.of("/usr/bin/prometheus");
   public static final String JOB = "modelpilot-runtimes";
@@ -77,6 +77,7 @@ public final class Prometheus implements AutoCloseable {
   }
 
   /** Starts the server (same port and data directory every time) and waits for {@code /-/ready}. */
+  @Override
   public synchronized Prometheus start() {
     if (isRunning()) {
       return this;
@@ -95,6 +96,7 @@ public final class Prometheus implements AutoCloseable {
   }
 
   /** Stops the server; queries fail until {@link #start()}, and scrapes of the meantime are missing. */
+  @Override
   public synchronized void stop() {
     if (process != null) {
       process.stop(Duration.ofSeconds(10));
@@ -143,7 +145,17 @@ public final class Prometheus implements AutoCloseable {
 
   /** The {@code data.result} of an instant query. */
   public JsonNode query(String promql) {
-    String uri = url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+    return query(http, url(), promql);
+  }
+
+  @Override
+  public OptionalDouble queryValue(String promql) {
+    return firstValue(query(promql));
+  }
+
+  /** An instant query against the HTTP API under {@code base} (a server, or a proxy path to one). */
+  static JsonNode query(HttpClient http, URI base, String promql) {
+    String uri = base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10))
           .build(), HttpResponse.BodyHandlers.ofString());
@@ -154,16 +166,15 @@ public final class Prometheus implements AutoCloseable {
       }
       return body.path("data").path("result");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot query Prometheus at " + url() + ": " + promql, e);
+      throw new UncheckedIOException("cannot query Prometheus at " + base + ": " + promql, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
   }
 
-  /** The value of the first sample of an instant query; empty when the result is empty. */
-  public OptionalDouble queryValue(String promql) {
-    JsonNode result = query(promql);
+  /** The value of the first sample of a query's result; empty when the result is empty. */
+  static OptionalDouble firstValue(JsonNode result) {
     if (!result.isArray() || result.isEmpty()) {
       return OptionalDouble.empty();
     }

@@ -28,7 +28,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Autoscaling proven end to end: real model servers, scraped every second by a real Prometheus, a
- * fixed-rate load through the Service, and the operator process deciding from PromQL.
+ * fixed-rate load through the Service, and the operator process deciding from PromQL. On the local cluster
+ * by default; on a real one (Kind) when {@code MODELPILOT_E2E_KUBECONFIG} is set ({@link KubeconfigCluster},
+ * e2e/kind/run.sh): the assertions go through {@link ScenarioCluster} only.
  *
  * <p>The ModelDeployments here use short intervals (2 s evaluation, 10 s rate window, 10 s scale-down
  * stabilization) so each scenario takes about a minute; the algorithm is the one the unit tests of
@@ -37,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 class AutoscalingScenarioTest {
 
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER = new LocalClusterExtension();
+  static final ScenarioClusterExtension CLUSTER = new ScenarioClusterExtension();
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   /** 8 requests/s per replica, 1..3 replicas. */
@@ -67,7 +69,7 @@ class AutoscalingScenarioTest {
 
   @Test
   void risingLoadScalesUpToTheMaximumAndFallingLoadScalesBackAfterTheWindow() {
-    LocalCluster cluster = CLUSTER.cluster();
+    ScenarioCluster cluster = CLUSTER.cluster();
     String ns = "rising";
     cluster.apply(MODEL.formatted("scorer"), ns);
     awaitReplicas(ns, "scorer", 1);
@@ -112,7 +114,7 @@ class AutoscalingScenarioTest {
 
   @Test
   void holdsReplicasWhilePrometheusIsDownAndResumesWhenItReturns() {
-    LocalCluster cluster = CLUSTER.cluster();
+    ScenarioCluster cluster = CLUSTER.cluster();
     String ns = "blackout";
     cluster.apply(MODEL.formatted("scorer"), ns);
     awaitReplicas(ns, "scorer", 1);
@@ -144,12 +146,12 @@ class AutoscalingScenarioTest {
 
   @Test
   void twoModelDeploymentsOfOneNameInTwoNamespacesScaleIndependently() {
-    LocalCluster cluster = CLUSTER.cluster();
+    ScenarioCluster cluster = CLUSTER.cluster();
     cluster.apply(MODEL.formatted("twin"), "team-busy");
     cluster.apply(MODEL.formatted("twin"), "team-quiet");
     awaitReplicas("team-busy", "twin", 1);
     awaitReplicas("team-quiet", "twin", 1);
-    List<Kubelet.PodInfo> quietPods = running("team-quiet", "twin");
+    List<ScenarioCluster.ScenarioPod> quietPods = running("team-quiet", "twin");
 
     try (LoadGenerator busy = load(cluster, "team-busy", "twin", 20);
          LoadGenerator quiet = load(cluster, "team-quiet", "twin", 2)) {
@@ -159,33 +161,34 @@ class AutoscalingScenarioTest {
       });
       holdFor(Duration.ofSeconds(6), () -> assertThat(deploymentReplicas("team-quiet", "twin")).isEqualTo(1));
       assertThat(events("team-quiet", "twin", "Scaled")).isEmpty();
-      assertThat(running("team-quiet", "twin")).extracting(Kubelet.PodInfo::name)
-          .containsExactlyElementsOf(quietPods.stream().map(Kubelet.PodInfo::name).toList());
+      assertThat(running("team-quiet", "twin")).extracting(ScenarioCluster.ScenarioPod::name)
+          .containsExactlyElementsOf(quietPods.stream().map(ScenarioCluster.ScenarioPod::name).toList());
       assertThat(busy.stats().errors() + quiet.stats().errors()).isZero();
     }
 
-    List<Kubelet.PodInfo> busyPods = running("team-busy", "twin");
+    List<ScenarioCluster.ScenarioPod> busyPods = running("team-busy", "twin");
     assertThat(busyPods).isNotEmpty();
     cluster.customResources("ModelDeployment").inNamespace("team-busy").withName("twin").delete();
     awaitNoProcesses("team-busy", "twin");
-    assertThat(busyPods).allSatisfy(p -> assertThat(p.process().isAlive()).as(p.name()).isFalse());
+    assertThat(busyPods).allSatisfy(p -> assertThat(cluster.stillRunning(p)).as(p.name()).isFalse());
     // the other namespace's twin is untouched by the deletion
-    assertThat(running("team-quiet", "twin")).hasSize(1).allSatisfy(p -> assertThat(p.process().isAlive()).isTrue());
+    assertThat(running("team-quiet", "twin")).hasSize(1)
+        .allSatisfy(p -> assertThat(cluster.stillRunning(p)).as(p.name()).isTrue());
     cluster.customResources("ModelDeployment").inNamespace("team-quiet").withName("twin").delete();
     awaitNoProcesses("team-quiet", "twin");
   }
 
   // ------------------------------------------------------------------------------------------ helpers
 
-  private static LoadGenerator load(LocalCluster cluster, String ns, String name, double rate) {
-    URI infer = cluster.serviceUrl(ns, name).resolve("/v2/models/" + name + "/infer");
+  private static LoadGenerator load(ScenarioCluster cluster, String ns, String name, double rate) {
+    URI infer = URI.create(cluster.serviceUrl(ns, name) + "/v2/models/" + name + "/infer");
     Random random = new Random(ns.hashCode());
     return LoadGenerator.to(infer).rate(rate).body(() -> "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\","
         + "\"shape\":[1,8],\"data\":" + random.doubles(8).boxed().toList() + "}]}").start();
   }
 
   /** Requests/s that Prometheus sees for the ModelDeployment (0 until scraped). */
-  private static double measured(LocalCluster cluster, String ns, String name) {
+  private static double measured(ScenarioCluster cluster, String ns, String name) {
     return cluster.prometheus().queryValue("sum(rate(modelpilot_requests_total{namespace=\"" + ns
         + "\",modelpilot_io_deployment=\"" + name + "\"}[10s]))").orElse(0);
   }
@@ -211,22 +214,22 @@ class AutoscalingScenarioTest {
         .allSatisfy(p -> assertThat(p.ready()).isTrue()));
   }
 
-  private static List<Kubelet.PodInfo> running(String ns, String name) {
-    return CLUSTER.cluster().kubelet().pods(ns, name).stream().filter(p -> !p.terminating()).toList();
+  private static List<ScenarioCluster.ScenarioPod> running(String ns, String name) {
+    return CLUSTER.cluster().pods(ns, name).stream().filter(p -> !p.terminating()).toList();
   }
 
+  /** The pods go, and nothing of them runs any more (on the local cluster: their processes have exited). */
   private static void awaitNoProcesses(String ns, String name) {
-    List<Kubelet.PodInfo> before = CLUSTER.cluster().kubelet().pods(ns, name);
+    List<ScenarioCluster.ScenarioPod> before = CLUSTER.cluster().pods(ns, name);
     await().atMost(TIMEOUT).untilAsserted(() -> {
-      assertThat(CLUSTER.cluster().kubelet().pods(ns, name)).isEmpty();
-      for (Kubelet.PodInfo p : before) {
-        assertThat(p.process() != null && p.process().isAlive()).as("%s still running", p.name()).isFalse();
+      assertThat(CLUSTER.cluster().pods(ns, name)).isEmpty();
+      for (ScenarioCluster.ScenarioPod p : before) {
+        assertThat(CLUSTER.cluster().stillRunning(p)).as("%s still running", p.name()).isFalse();
       }
       assertThat(CLUSTER.cluster().client().apps().deployments().inNamespace(ns).withName(name).get()).isNull();
     });
   }
 
-  /** Asserts {@code check} every half second for {@code span}. */
   private static List<String> events(String ns, String name, String reason) {
     return CLUSTER.cluster().client().v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
@@ -251,7 +254,7 @@ class AutoscalingScenarioTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final ConcurrentLinkedQueue<String> values = new ConcurrentLinkedQueue<>();
 
-    static ReadyWatch start(LocalCluster cluster, String ns, String name) {
+    static ReadyWatch start(ScenarioCluster cluster, String ns, String name) {
       ReadyWatch watch = new ReadyWatch();
       watch.timer.scheduleAtFixedRate(() -> {
         try {
