@@ -201,14 +201,25 @@ public final class KubeconfigCluster implements ScenarioCluster {
     return prometheus;
   }
 
-  /** The pods whose ReplicaSet belongs to the Deployment ({@code <deployment>-<pod-template-hash>}). */
+  /**
+   * The pods of the Deployment: owned by one of its ReplicaSets ({@code <deployment>-<pod-template-hash>}, which
+   * also tells them from {@code <deployment>-canary}'s), or by the Deployment itself, as the local cluster's
+   * kubelet, which has no ReplicaSets, owns them.
+   */
   @Override
   public List<ScenarioPod> pods(String namespace, String deployment) {
     Pattern replicaSet = Pattern.compile(Pattern.quote(deployment) + "-[a-z0-9]+");
     return client.pods().inNamespace(namespace).list().getItems().stream()
-        .filter(p -> p.getMetadata().getOwnerReferences().stream().map(OwnerReference::getName)
-            .anyMatch(owner -> replicaSet.matcher(owner).matches()))
+        .filter(p -> p.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownedBy(o, deployment, replicaSet)))
         .map(KubeconfigCluster::view).toList();
+  }
+
+  private static boolean ownedBy(OwnerReference owner, String deployment, Pattern replicaSet) {
+    return switch (owner.getKind()) {
+      case "ReplicaSet" -> replicaSet.matcher(owner.getName()).matches();
+      case "Deployment" -> owner.getName().equals(deployment);
+      default -> false;
+    };
   }
 
   private static ScenarioPod view(Pod p) {
