@@ -177,7 +177,7 @@ public class CanaryRollout {
         int canaryReplicas = RolloutMachine.canaryReplicas(total, Math.max(decision.canaryWeight(), 1));
         int stableReplicas = decision.canaryWeight() >= 100 ? 0 : Math.max(1, total - canaryReplicas);
         yield new Plan(stableReplicas, kept, stableRevision, canaryReplicas, status, events, null,
-            recheck(policy, decision.state(), now), true);
+            recheck(policy), true);
       }
     };
   }
@@ -313,7 +313,7 @@ public class CanaryRollout {
     return "steps " + String.join(", ", steps) + "; analysis every " + policy.interval().toSeconds() + "s";
   }
 
-  private static Duration recheck(RolloutPolicy policy, RolloutState state, Instant now) {
+  private static Duration recheck(RolloutPolicy policy) {
     return policy.interval().compareTo(TICK) < 0 ? policy.interval() : TICK;
   }
 
@@ -325,6 +325,11 @@ public class CanaryRollout {
       case ADVANCE -> "CanaryStep";
       case NONE -> d.state().phase() == Phase.PAUSED ? "CanaryPaused" : "CanaryAnalysis";
     };
+  }
+
+  /** Whether status.canary describes a rollout still under way: a known phase that is not terminal. */
+  static boolean underWay(CanaryStatus status) {
+    return status != null && !terminal(status);
   }
 
   private static boolean terminal(CanaryStatus status) {

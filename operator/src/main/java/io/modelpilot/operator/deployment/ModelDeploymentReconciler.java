@@ -143,10 +143,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       return false;
     }
     var canary = md.getStatus().getCanary();
-    return !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.PROMOTED).equals(canary.getPhase())
-        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ROLLED_BACK).equals(canary.getPhase())
-        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ABORTED).equals(canary.getPhase())
-        && !canary.getRevision().equals(CanaryRollout.revisionOf(stable));
+    return CanaryRollout.underWay(canary) && !canary.getRevision().equals(CanaryRollout.revisionOf(stable));
   }
 
   /** Status for the two tracks: totals over both, Progressing and Degraded from the canary. */
@@ -191,7 +188,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (annotations == null) {
       return;
     }
-    boolean over = canary == null || !canaryActive(canary);
+    boolean over = !CanaryRollout.underWay(canary);
     for (String one : List.of(CanaryRollout.ANNOTATION_PROMOTE, CanaryRollout.ANNOTATION_ABORT)) {
       if (over && annotations.containsKey(one)) {
         try {
@@ -205,13 +202,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         }
       }
     }
-  }
-
-  private static boolean canaryActive(io.modelpilot.operator.api.v1alpha1.CanaryStatus canary) {
-    return canary.getPhase() != null
-        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.PROMOTED).equals(canary.getPhase())
-        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ROLLED_BACK).equals(canary.getPhase())
-        && !CanaryRollout.camel(io.modelpilot.operator.rollout.Phase.ABORTED).equals(canary.getPhase());
   }
 
   /**
