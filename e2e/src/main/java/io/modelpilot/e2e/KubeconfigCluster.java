@@ -3,7 +3,6 @@ package io.modelpilot.e2e;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -22,8 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +29,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real cluster (Kind, or any other) that the scenarios reach through a kubeconfig, as e2e/kind/run.sh sets it
@@ -151,18 +152,10 @@ public final class KubeconfigCluster implements ScenarioCluster {
 
   @Override
   public List<HasMetadata> apply(String yaml, String namespace) {
-    if (client.namespaces().withName(namespace).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-          .create();
+    if (Manifests.ensureNamespace(client, namespace)) {
       createdNamespaces.add(namespace);
     }
-    List<HasMetadata> applied = new ArrayList<>();
-    for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
-      item.getMetadata().setNamespace(namespace);
-      applied.add(client.resource(item).inNamespace(namespace).fieldManager("kubectl").forceConflicts()
-          .serverSideApply());
-    }
-    return applied;
+    return Manifests.apply(client, new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), namespace);
   }
 
   @Override
@@ -186,13 +179,8 @@ public final class KubeconfigCluster implements ScenarioCluster {
   /** Through the API server's service proxy: waits up to 3 minutes for the Service. */
   @Override
   public URI serviceUrl(String namespace, String name) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (client.services().inNamespace(namespace).withName(name).get() == null) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no Service " + namespace + "/" + name + " within " + WAIT.toSeconds() + " s");
-      }
-      RepoLayout.sleep(Duration.ofSeconds(1));
-    }
+    client.services().inNamespace(namespace).withName(name)
+        .waitUntilCondition(Objects::nonNull, WAIT.toSeconds(), TimeUnit.SECONDS);
     return settings.serviceProxy(namespace, name, SERVICE_PORT_NAME);
   }
 
@@ -268,13 +256,8 @@ public final class KubeconfigCluster implements ScenarioCluster {
     @Override
     public void stop() {
       scale(0);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!pods(settings.prometheusNamespace(), settings.prometheusName()).isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Prometheus' pods outlived its scale to 0 by " + WAIT.toSeconds() + " s");
-        }
-        RepoLayout.sleep(Duration.ofSeconds(1));
-      }
+      await("Prometheus' pods gone after its scale to 0").atMost(WAIT).pollInterval(Duration.ofSeconds(1))
+          .until(() -> pods(settings.prometheusNamespace(), settings.prometheusName()).isEmpty());
     }
 
     @Override
@@ -290,27 +273,9 @@ public final class KubeconfigCluster implements ScenarioCluster {
     }
 
     void awaitReady(Duration timeout) {
-      URI ready = URI.create(settings.prometheusUrl() + "/-/ready");
-      long deadline = System.nanoTime() + timeout.toNanos();
-      String last = "no answer";
-      while (System.nanoTime() < deadline) {
-        try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200) {
-            return;
-          }
-          last = r.statusCode() + " " + r.body();
-        } catch (IOException e) {
-          last = e.toString();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for Prometheus", e);
-        }
-        RepoLayout.sleep(Duration.ofSeconds(1));
-      }
-      throw new IllegalStateException("Prometheus at " + ready + " did not answer ready within " + timeout.toSeconds()
-          + " s (last: " + last + "); is kubectl proxy running at " + settings.apiProxy() + "?");
+      await("Prometheus at " + settings.prometheusUrl() + " ready (is kubectl proxy running at "
+          + settings.apiProxy() + "?)").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+          .until(() -> Prometheus.answersReady(http, settings.prometheusUrl()));
     }
   }
 }

@@ -3,7 +3,6 @@ package io.modelpilot.e2e;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -287,10 +286,7 @@ public final class LocalCluster implements ScenarioCluster {
 
   /** Creates the namespace unless it exists (the mock does not need it; a real cluster does). */
   public void namespace(String name) {
-    if (client.namespaces().withName(name).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-          .create();
-    }
+    Manifests.ensureNamespace(client, name);
   }
 
   /** {@code kubectl apply --server-side -n namespace -f yaml}: every document, created or updated. */
@@ -309,13 +305,7 @@ public final class LocalCluster implements ScenarioCluster {
 
   private List<HasMetadata> apply(InputStream yaml, String namespace) {
     namespace(namespace);
-    List<HasMetadata> applied = new ArrayList<>();
-    for (HasMetadata item : client.load(yaml).items()) {
-      item.getMetadata().setNamespace(namespace);
-      applied.add(client.resource(item).inNamespace(namespace).fieldManager("kubectl").forceConflicts()
-          .serverSideApply());
-    }
-    return applied;
+    return Manifests.apply(client, yaml, namespace);
   }
 
   /** The kubelet's pods of a Deployment (or Job), terminating ones included. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalDouble;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real Prometheus (the Debian package) scraping the runtime processes every second. Targets come from a
@@ -183,26 +186,31 @@ public final class Prometheus implements ScenarioCluster.PrometheusControl, Auto
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(url().resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("Prometheus exited with " + process.exitCode() + " while starting; see "
-            + log() + "\n" + OperatorProcess.tail(log(), 30));
-      }
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
+    try {
+      await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("Prometheus exited with " + process.exitCode() + " while starting; see "
+              + log() + "\n" + OperatorProcess.tail(log(), 30));
         }
-      } catch (IOException notYet) {
-        // starting
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for Prometheus", e);
-      }
-      RepoLayout.sleep(Duration.ofMillis(200));
+        return answersReady(http, url());
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("Prometheus was not ready within " + READY_TIMEOUT.toSeconds() + " s; see "
+          + log(), e);
     }
-    throw new IllegalStateException("Prometheus was not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + log());
+  }
+
+  /** Whether the server under {@code base} answers {@code /-/ready} with 200; false while it cannot be reached. */
+  static boolean answersReady(HttpClient http, URI base) {
+    HttpRequest ready = HttpRequest.newBuilder(URI.create(base + "/-/ready")).timeout(Duration.ofSeconds(2)).build();
+    try {
+      return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for Prometheus", e);
+    }
   }
 
   @Override

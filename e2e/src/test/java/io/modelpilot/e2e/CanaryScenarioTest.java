@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import static io.modelpilot.e2e.LocalClusterTest.condition;
 import static io.modelpilot.e2e.Hold.holdFor;
@@ -98,37 +99,35 @@ class CanaryScenarioTest {
 
   @Test
   void aSlowerModelIsRolledBackOnLatencyAgainstStable() {
-    String ns = "canary-slow";
-    String v1 = deploy(ns, "mlp-classifier.onnx", "v1", ONE_STEP,
-        "        - {type: LatencyP99, maxRatioToStable: 1.5}");
-    try (Traffic traffic = traffic(ns, false)) {
-      apply(ns, "mlp-classifier-slow.onnx", "v2", ONE_STEP, "        - {type: LatencyP99, maxRatioToStable: 1.5}");
-      assertRolledBack(ns, v1, "LatencyP99");
-      assertThat(traffic.load.stats().errors()).isZero();
-    }
+    shipAndRollBack("canary-slow", "mlp-classifier-slow.onnx", "        - {type: LatencyP99, maxRatioToStable: 1.5}",
+        "LatencyP99", false, traffic -> assertThat(traffic.load.stats().errors()).isZero());
   }
 
   @Test
   void aLessAccurateModelIsRolledBackOnAccuracyFromFeedback() {
-    String ns = "canary-inaccurate";
-    String v1 = deploy(ns, "mlp-classifier.onnx", "v1", ONE_STEP,
-        "        - {type: Accuracy, maxDropFromStable: 0.1}");
-    try (Traffic traffic = traffic(ns, false)) {
-      apply(ns, "mlp-classifier-inaccurate.onnx", "v2", ONE_STEP, "        - {type: Accuracy, maxDropFromStable: 0.1}");
-      assertRolledBack(ns, v1, "Accuracy");
-      assertThat(traffic.feedback.get()).isPositive();
-    }
+    shipAndRollBack("canary-inaccurate", "mlp-classifier-inaccurate.onnx",
+        "        - {type: Accuracy, maxDropFromStable: 0.1}", "Accuracy", false,
+        traffic -> assertThat(traffic.feedback.get()).isPositive());
   }
 
   @Test
   void aModelThatRejectsInputsIsRolledBackOnErrorRate() {
-    String ns = "canary-strict";
-    String v1 = deploy(ns, "mlp-classifier.onnx", "v1", ONE_STEP, "        - {type: ErrorRate, max: 0.05}");
-    try (Traffic traffic = traffic(ns, true)) {
-      apply(ns, "mlp-classifier-strict.onnx", "v2", ONE_STEP, "        - {type: ErrorRate, max: 0.05}");
-      assertRolledBack(ns, v1, "ErrorRate");
-      // the canary refused batches of 4: the only failed requests were the canary's, and they stopped with it
-      assertThat(traffic.load.stats().byStatus()).containsKey(400);
+    // the canary refuses batches of 4: the only failed requests are the canary's, and they stop with it
+    shipAndRollBack("canary-strict", "mlp-classifier-strict.onnx", "        - {type: ErrorRate, max: 0.05}",
+        "ErrorRate", true, traffic -> assertThat(traffic.load.stats().byStatus()).containsKey(400));
+  }
+
+  /**
+   * The good model as v1 judged by {@code metric}; under traffic, {@code badModel} ships as v2 and is rolled back
+   * on {@code failingMetric}; then {@code check} on the traffic.
+   */
+  private void shipAndRollBack(String ns, String badModel, String metric, String failingMetric, boolean bigBatches,
+      Consumer<Traffic> check) {
+    String v1 = deploy(ns, "mlp-classifier.onnx", "v1", ONE_STEP, metric);
+    try (Traffic traffic = traffic(ns, bigBatches)) {
+      apply(ns, badModel, "v2", ONE_STEP, metric);
+      assertRolledBack(ns, v1, failingMetric);
+      check.accept(traffic);
     }
   }
 

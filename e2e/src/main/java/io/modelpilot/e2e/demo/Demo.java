@@ -10,6 +10,7 @@ import io.modelpilot.e2e.LocalCluster;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -18,6 +19,9 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code make demo}: the local cluster, one autoscaled ModelDeployment, rising then falling load, and
@@ -72,12 +76,9 @@ public final class Demo {
       Path manifest = cluster.repo().example("autoscaling-demo.yaml");
       say("kubectl apply -n %s -f %s   (1 to 4 pods, 10 requests/s per pod, 2 s interval; canary policy)",
           NS, cluster.repo().root().relativize(manifest));
-      String yaml = java.nio.file.Files.readString(manifest);
+      String yaml = Files.readString(manifest);
       cluster.apply(yaml, NS);
-      while (!ready(cluster) && !late(0)) {
-        view(cluster, null);
-        Thread.sleep(TICK.toMillis());
-      }
+      showUntil(() -> ready(cluster) || late(0), () -> view(cluster, null));
       URI service = cluster.serviceUrl(NS, NAME);
       say("model served at %s (the Service, through the local kube-proxy)", service);
 
@@ -93,24 +94,21 @@ public final class Demo {
         long begin = System.nanoTime();
         long latest = deadline - Duration.ofSeconds(35).toNanos();
         say("load: rising from 5 to 40 requests/s over %d s", rising / 1_000_000_000);
-        Thread.sleep(TICK.toMillis());
+        // the stable model serves the load before the canary ships
+        showUntil(() -> load.stats().ok() > 0 || late(8), () -> view(cluster, load));
         say("kubectl apply: model.uri mlp-classifier-slow.onnx, version v2 (a model ~10 ms slower per request: "
             + "the canary analysis should roll it back on LatencyP99 maxRatioToStable 1.5)");
         cluster.apply(yaml.replace("mlp-classifier.onnx", "mlp-classifier-slow.onnx").replace("version: v1",
             "version: v2"), NS);
-        while (!late(8) && System.nanoTime() < Math.max(begin + rising, 0)
-            || !late(8) && canaryRolledBack + canaryPromoted == 0 && System.nanoTime() < latest) {
-          double progress = (double) (System.nanoTime() - begin) / rising;
-          load.setRate(Math.round(5 + 35 * Math.min(1, progress * 1.5)));
-          view(cluster, load);
-          Thread.sleep(TICK.toMillis());
-        }
+        showUntil(() -> late(8) || System.nanoTime() >= Math.max(begin + rising, 0)
+            && (canaryRolledBack + canaryPromoted > 0 || System.nanoTime() >= latest), () -> {
+              double progress = (double) (System.nanoTime() - begin) / rising;
+              load.setRate(Math.round(5 + 35 * Math.min(1, progress * 1.5)));
+              view(cluster, load);
+            });
         say("load: stopped; the operator waits out the 10 s rate window and 10 s stabilization before scaling down");
         load.setRate(0);
-        while (!late(8) && !(scaledDown > 0 && currentReplicas(cluster) == 1)) {
-          view(cluster, load);
-          Thread.sleep(TICK.toMillis());
-        }
+        showUntil(() -> late(8) || scaledDown > 0 && currentReplicas(cluster) == 1, () -> view(cluster, load));
         view(cluster, load);
         LoadGenerator.Stats stats = load.stats();
         boolean shown = scaledUp > 0 && scaledDown > 0 && canaryRolledBack > 0;
@@ -132,6 +130,17 @@ public final class Demo {
   private boolean ready(LocalCluster cluster) {
     GenericKubernetesResource md = cluster.customResources("ModelDeployment").inNamespace(NS).withName(NAME).get();
     return md != null && "1/1".equals(md.get("status", "replicaSummary"));
+  }
+
+  /** The live view: {@code tick} (a redraw) every {@link #TICK} until {@code done} holds. */
+  private static void showUntil(BooleanSupplier done, Runnable tick) {
+    await().forever().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(TICK).until(() -> {
+      if (done.getAsBoolean()) {
+        return true;
+      }
+      tick.run();
+      return false;
+    });
   }
 
   private boolean late(int reserveSeconds) {

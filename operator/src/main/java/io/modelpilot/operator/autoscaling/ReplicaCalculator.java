@@ -10,10 +10,6 @@ final class ReplicaCalculator {
   private ReplicaCalculator() {
   }
 
-  static MetricProposal propose(MetricReading reading, ScalingInput in) {
-    return propose(reading, in, in.readyReplicas());
-  }
-
   /**
    * @param servedBy the fewest pods ready over the readings' window: what an absolute reading's scale-up is
    *     scaled from
@@ -71,8 +67,9 @@ final class ReplicaCalculator {
       return withoutReadyPods(a, in, ratio, ratio * current);
     }
     int notReady = in.notReadyReplicas();
-    // at least one: the ready pod now served some of the window (none ready at all is handled above)
-    int base = Math.max(1, Math.min(Math.min(servedBy, in.readyReplicas()), current));
+    // servedBy includes this round's ready count; at least one, as a pod ready now served some of the window
+    // (none ready at all is handled above)
+    int base = Math.max(1, Math.min(servedBy, current));
     String note = notReady == 0 ? "" : " (" + notReady + " of " + current + " pods not ready)";
     if (base < Math.min(in.readyReplicas(), current)) {
       note += " (measured while " + base + " " + (base == 1 ? "pod was" : "pods were") + " ready)";

@@ -62,11 +62,6 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
    * {@code now} are dropped too: they come from a clock that has since gone back, and would otherwise hold
    * a window for as long as the clock was off.
    */
-  public ScalingHistory pruned(Behavior behavior, Instant now) {
-    return pruned(behavior, now, Duration.ZERO);
-  }
-
-  /** As {@link #pruned(Behavior, Instant)}, keeping the ready samples that a reading over {@code window} covers. */
   public ScalingHistory pruned(Behavior behavior, Instant now, Duration readingWindow) {
     Instant windowCutoff = now.minus(behavior.longestWindow());
     Instant readyCutoff = now.minus(readingWindow);

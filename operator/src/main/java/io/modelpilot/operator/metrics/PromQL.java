@@ -2,6 +2,7 @@ package io.modelpilot.operator.metrics;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -125,6 +126,11 @@ public final class PromQL {
 
   /** {@code metric{a="x",b="y"}} with equality matchers, labels sorted so the same input gives the same text. */
   public static String selector(String metric, Map<String, String> equalLabels) {
+    return selector(metric, equalLabels, List.of());
+  }
+
+  /** As {@link #selector(String, Map)}, followed by matchers built with {@link #matcher}. */
+  private static String selector(String metric, Map<String, String> equalLabels, List<String> matchers) {
     Objects.requireNonNull(equalLabels, "equalLabels");
     if (!METRIC_NAME.matcher(metric).matches()) {
       throw new IllegalArgumentException("not a Prometheus metric name: \"" + metric + "\"");
@@ -133,6 +139,10 @@ public final class PromQL {
     String separator = "";
     for (Map.Entry<String, String> label : new TreeMap<>(equalLabels).entrySet()) {
       out.append(separator).append(matcher(label.getKey(), "=", labelValue(label.getValue())));
+      separator = ",";
+    }
+    for (String matcher : matchers) {
+      out.append(separator).append(matcher);
       separator = ",";
     }
     return out.append('}').toString();
@@ -187,7 +197,7 @@ public final class PromQL {
    */
   public static String errorRate(Target target, String window) {
     String all = selector(REQUESTS, target.labels());
-    String failed = all.substring(0, all.length() - 1) + "," + matcher("status_class", "=~", "4xx|5xx") + "}";
+    String failed = selector(REQUESTS, target.labels(), List.of(matcher("status_class", "=~", "4xx|5xx")));
     return "(sum(rate(" + failed + range(window) + ")) or vector(0)) / sum(rate(" + all + range(window) + "))";
   }
 
@@ -223,9 +233,8 @@ public final class PromQL {
    * starts with {@code <deployment>-} is counted as well.
    */
   public static String gpuUtilization(Target target) {
-    return "avg(" + DCGM_GPU_UTIL + "{"
-        + matcher(LABEL_NAMESPACE, "=", labelValue(target.namespace())) + ","
-        + matcher(LABEL_POD, "=~", regexLiteral(target.deployment()) + "-.*") + "})";
+    return "avg(" + selector(DCGM_GPU_UTIL, Map.of(LABEL_NAMESPACE, target.namespace()),
+        List.of(matcher(LABEL_POD, "=~", regexLiteral(target.deployment()) + "-.*"))) + ")";
   }
 
   /** Fraction of ground-truth feedback that found the prediction correct; 0 when all of it was incorrect. */

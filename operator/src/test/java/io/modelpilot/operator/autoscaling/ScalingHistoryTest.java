@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelpilot.operator.autoscaling.ScalingHistory.Recommendation;
 import io.modelpilot.operator.autoscaling.ScalingHistory.ScaleEvent;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,7 +21,7 @@ class ScalingHistoryTest {
         List.of(new Recommendation(NOW.minusSeconds(300), 7), new Recommendation(NOW.minusSeconds(299), 6)),
         List.of(new ScaleEvent(NOW.minusSeconds(15), 2), new ScaleEvent(NOW.minusSeconds(14), -1)));
 
-    ScalingHistory pruned = history.pruned(Behavior.defaults(), NOW);
+    ScalingHistory pruned = history.pruned(Behavior.defaults(), NOW, Duration.ZERO);
 
     assertThat(pruned.recommendations()).containsExactly(new Recommendation(NOW.minusSeconds(299), 6));
     assertThat(pruned.scaleEvents()).containsExactly(new ScaleEvent(NOW.minusSeconds(14), -1));
@@ -31,7 +32,7 @@ class ScalingHistoryTest {
     ScalingHistory history = new ScalingHistory(List.of(new Recommendation(NOW.plusSeconds(3600), 9)),
         List.of(new ScaleEvent(NOW.plusSeconds(3600), 4)));
 
-    assertThat(history.pruned(Behavior.defaults(), NOW)).isEqualTo(ScalingHistory.empty());
+    assertThat(history.pruned(Behavior.defaults(), NOW, Duration.ZERO)).isEqualTo(ScalingHistory.empty());
   }
 
   @Test

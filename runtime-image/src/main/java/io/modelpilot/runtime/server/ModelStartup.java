@@ -1,6 +1,8 @@
 package io.modelpilot.runtime.server;
 
 import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelpilot.runtime.bench.Bench;
 import io.modelpilot.runtime.config.Durations;
 import io.modelpilot.runtime.config.RuntimeSettings;
 import io.modelpilot.runtime.metrics.ServerMetrics;
@@ -9,16 +11,23 @@ import io.modelpilot.runtime.model.ModelFetcher;
 import io.modelpilot.runtime.model.ModelRegistry;
 import io.modelpilot.runtime.tensor.Datatype;
 import io.modelpilot.runtime.tensor.HostTensor;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -98,22 +107,19 @@ public class ModelStartup {
       return;
     }
     try {
-      int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue(
-          io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.TEST ? "quarkus.http.test-port"
-              : "quarkus.http.port", Integer.class);
-      byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(
-          io.modelpilot.runtime.bench.Bench.request(model, 1, new java.util.Random(7)));
-      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-          .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + port + "/v2/models/" + model.name() + "/infer"))
+      int port = ConfigProvider.getConfig().getValue(
+          LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port", Integer.class);
+      byte[] body = new ObjectMapper().writeValueAsBytes(Bench.request(model, 1, new Random(7)));
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2)).build();
+      HttpRequest request = HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/v2/models/" + model.name() + "/infer"))
           .header("Content-Type", "application/json").header(V2Resource.WARMUP_HEADER, "true")
-          .timeout(Duration.ofSeconds(5)).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+          .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       int sent = 0;
       while (sent < requests && System.nanoTime() < deadline) {
-        java.net.http.HttpResponse<Void> response = client.send(request,
-            java.net.http.HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() != 200) {
           LOG.warnf("HTTP warm-up stopped: request %d answered %d", sent + 1, response.statusCode());
           return;
