@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,6 +29,16 @@ public interface ScenarioCluster extends AutoCloseable {
   /** Operations on one of the project's custom kinds, e.g. {@code customResources("ModelDeployment")}. */
   MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
       customResources(String kind);
+
+  /**
+   * {@code kubectl patch --type merge} (and what {@code kubectl annotate} sends): an RFC 7386 merge patch of one
+   * object of the project's kinds. It carries no resourceVersion, so unlike a read-modify-write {@code edit} it
+   * never loses a race to the operator's status writes with 409 Conflict.
+   */
+  default GenericKubernetesResource mergePatch(String kind, String namespace, String name, String json) {
+    return customResources(kind).inNamespace(namespace).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+  }
 
   /**
    * A plain-HTTP base URL (no trailing slash) at which this test process reaches the Service, spread over its

@@ -218,10 +218,8 @@ class CanaryScenarioTest {
       apply(ns, "mlp-classifier.onnx", "v2", ONE_STEP, ALL_METRICS);
       await().atMost(TIMEOUT).until(() -> "Pass".equals(canary(md(ns), "lastVerdict")));
       holdFor(Duration.ofSeconds(10), () -> assertThat(phase(ns)).isNotEqualTo("Promoted"));
-      CLUSTER.cluster().customResources("ModelDeployment").inNamespace(ns).withName(NAME).edit(r -> {
-        r.getMetadata().getAnnotations().remove("modelpilot.io/pause");
-        return r;
-      });
+      CLUSTER.cluster().mergePatch("ModelDeployment", ns, NAME,
+          "{\"metadata\":{\"annotations\":{\"modelpilot.io/pause\":null}}}");
       awaitPhase(ns, "Promoted");
       assertThat(traffic.load.stats().errors()).isZero();
     }
@@ -315,13 +313,8 @@ class CanaryScenarioTest {
   }
 
   private static void annotate(String ns, String key, String value) {
-    CLUSTER.cluster().customResources("ModelDeployment").inNamespace(ns).withName(NAME).edit(r -> {
-      if (r.getMetadata().getAnnotations() == null) {
-        r.getMetadata().setAnnotations(new java.util.HashMap<>());
-      }
-      r.getMetadata().getAnnotations().put(key, value);
-      return r;
-    });
+    CLUSTER.cluster().mergePatch("ModelDeployment", ns, NAME,
+        "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
   }
 
   /** Load through the Service at 60 requests/s, with ground-truth feedback to the pod that answered. */

@@ -63,11 +63,7 @@ class LocalClusterTest {
       assertThat(s.path("metric").path("pod").asText()).startsWith("fraud-detector-");
     });
 
-    cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud-detector")
-        .edit(r -> {
-          ((Map<String, Object>) r.getAdditionalProperties().get("spec")).put("replicas", 3);
-          return r;
-        });
+    cluster.mergePatch("ModelDeployment", ns, "fraud-detector", "{\"spec\":{\"replicas\":3}}");
     awaitReady(ns, "fraud-detector", "3/3");
     List<Kubelet.PodInfo> running = runningPods(ns, "fraud-detector");
     assertThat(running).hasSize(3).allSatisfy(p -> assertThat(p.process().isAlive()).isTrue());
@@ -173,10 +169,7 @@ class LocalClusterTest {
 
     cluster.operator().kill();
     assertThat(cluster.operator().isRunning()).isFalse();
-    cluster.customResources("ModelDeployment").inNamespace(ns).withName("sturdy").edit(r -> {
-      ((Map<String, Object>) r.getAdditionalProperties().get("spec")).put("replicas", 2);
-      return r;
-    });
+    cluster.mergePatch("ModelDeployment", ns, "sturdy", "{\"spec\":{\"replicas\":2}}");
     cluster.operator().start();
     awaitReady(ns, "sturdy", "2/2");
 

@@ -18,6 +18,8 @@ import io.modelpilot.operator.monitoring.ServiceMonitor;
 import io.modelpilot.operator.api.v1alpha1.AnalysisMetric;
 import io.modelpilot.operator.api.v1alpha1.RolloutStep;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.helm.HelmChartTest;
 import io.modelpilot.operator.status.Conditions;
@@ -44,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
@@ -239,7 +242,7 @@ class ModelDeploymentOperatorTest {
     rollOut("change", "fraud-detector", 2, List.of());
     awaitStatus("change", "fraud-detector", m -> "True".equals(ready(m).getStatus()));
 
-    kube.resources(ModelDeployment.class).inNamespace("change").withName("fraud-detector").edit(m -> {
+    editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("change").withName("fraud-detector"), m -> {
       m.getSpec().getRuntime().setIntraOpThreads(6);
       return m;
     });
@@ -272,7 +275,7 @@ class ModelDeploymentOperatorTest {
     long reconcilesBefore = secretReads("noop");
 
     // a change the operator does not own: a label someone else adds triggers a reconcile
-    kube.apps().deployments().inNamespace("noop").withName("image-embedder").edit(d -> {
+    editRetryingOnConflict(kube.apps().deployments().inNamespace("noop").withName("image-embedder"), d -> {
       d.getMetadata().getLabels().put("team", "vision");
       return d;
     });
@@ -424,7 +427,7 @@ class ModelDeploymentOperatorTest {
 
       // a manual step waits for a person: the promote annotation promotes, and is removed once handled
       canaryErrors[0] = 0;
-      kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+      editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
         m.getSpec().getModel().setVersion("v4");
         m.getSpec().getRollout().setSteps(List.of(step(50, null)));
         return m;
@@ -432,7 +435,7 @@ class ModelDeploymentOperatorTest {
       awaitDeployment("canary", "fraud-canary-canary");
       rollOut("canary", "fraud-canary-canary", 1, List.of());
       awaitStatus("canary", "fraud-canary", m -> "AwaitingPromotion".equals(m.getStatus().getCanary().getPhase()));
-      kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+      editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
         m.getMetadata().getAnnotations().put("modelpilot.io/promote", "true");
         return m;
       });
@@ -443,8 +446,18 @@ class ModelDeploymentOperatorTest {
     }
   }
 
+  /**
+   * A read-modify-write, retried on 409 Conflict as any client of a real API server must retry it: the operator's
+   * status writes move the object's resourceVersion on between the read and the write.
+   */
+  private static <T extends HasMetadata> void editRetryingOnConflict(Resource<T> resource, UnaryOperator<T> change) {
+    await().atMost(TIMEOUT)
+        .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(() -> resource.edit(change) != null);
+  }
+
   private void setVersion(String version) {
-    kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary").edit(m -> {
+    editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
       m.getSpec().getModel().setVersion(version);
       return m;
     });
