@@ -8,10 +8,12 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -32,12 +34,13 @@ public interface ScenarioCluster extends AutoCloseable {
 
   /**
    * {@code kubectl patch --type merge} (and what {@code kubectl annotate} sends): an RFC 7386 merge patch of one
-   * object of the project's kinds. It carries no resourceVersion, so unlike a read-modify-write {@code edit} it
-   * never loses a race to the operator's status writes with 409 Conflict.
+   * object of the project's kinds, serialized from {@code patch} (a null value deletes the key). It carries no
+   * resourceVersion, so unlike a read-modify-write {@code edit} it never loses a race to the operator's status
+   * writes with 409 Conflict.
    */
-  default GenericKubernetesResource mergePatch(String kind, String namespace, String name, String json) {
+  default GenericKubernetesResource mergePatch(String kind, String namespace, String name, Map<String, ?> patch) {
     return customResources(kind).inNamespace(namespace).withName(name)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
   }
 
   /**

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -218,8 +219,7 @@ class CanaryScenarioTest {
       apply(ns, "mlp-classifier.onnx", "v2", ONE_STEP, ALL_METRICS);
       await().atMost(TIMEOUT).until(() -> "Pass".equals(canary(md(ns), "lastVerdict")));
       holdFor(Duration.ofSeconds(10), () -> assertThat(phase(ns)).isNotEqualTo("Promoted"));
-      CLUSTER.cluster().mergePatch("ModelDeployment", ns, NAME,
-          "{\"metadata\":{\"annotations\":{\"modelpilot.io/pause\":null}}}");
+      annotate(ns, "modelpilot.io/pause", null);
       awaitPhase(ns, "Promoted");
       assertThat(traffic.load.stats().errors()).isZero();
     }
@@ -312,9 +312,10 @@ class CanaryScenarioTest {
         .map(e -> e.getMessage()).toList();
   }
 
+  /** {@code kubectl annotate}: sets the annotation, or removes it when {@code value} is null. */
   private static void annotate(String ns, String key, String value) {
     CLUSTER.cluster().mergePatch("ModelDeployment", ns, NAME,
-        "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+        Map.of("metadata", Map.of("annotations", Collections.singletonMap(key, value))));
   }
 
   /** Load through the Service at 60 requests/s, with ground-truth feedback to the pod that answered. */

@@ -63,7 +63,7 @@ class LocalClusterTest {
       assertThat(s.path("metric").path("pod").asText()).startsWith("fraud-detector-");
     });
 
-    cluster.mergePatch("ModelDeployment", ns, "fraud-detector", "{\"spec\":{\"replicas\":3}}");
+    cluster.mergePatch("ModelDeployment", ns, "fraud-detector", Map.of("spec", Map.of("replicas", 3)));
     awaitReady(ns, "fraud-detector", "3/3");
     List<Kubelet.PodInfo> running = runningPods(ns, "fraud-detector");
     assertThat(running).hasSize(3).allSatisfy(p -> assertThat(p.process().isAlive()).isTrue());
@@ -169,7 +169,7 @@ class LocalClusterTest {
 
     cluster.operator().kill();
     assertThat(cluster.operator().isRunning()).isFalse();
-    cluster.mergePatch("ModelDeployment", ns, "sturdy", "{\"spec\":{\"replicas\":2}}");
+    cluster.mergePatch("ModelDeployment", ns, "sturdy", Map.of("spec", Map.of("replicas", 2)));
     cluster.operator().start();
     awaitReady(ns, "sturdy", "2/2");
 

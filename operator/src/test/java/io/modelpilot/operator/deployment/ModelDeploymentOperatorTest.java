@@ -242,7 +242,7 @@ class ModelDeploymentOperatorTest {
     rollOut("change", "fraud-detector", 2, List.of());
     awaitStatus("change", "fraud-detector", m -> "True".equals(ready(m).getStatus()));
 
-    editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("change").withName("fraud-detector"), m -> {
+    editModel("change", "fraud-detector", m -> {
       m.getSpec().getRuntime().setIntraOpThreads(6);
       return m;
     });
@@ -427,7 +427,7 @@ class ModelDeploymentOperatorTest {
 
       // a manual step waits for a person: the promote annotation promotes, and is removed once handled
       canaryErrors[0] = 0;
-      editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
+      editModel("canary", "fraud-canary", m -> {
         m.getSpec().getModel().setVersion("v4");
         m.getSpec().getRollout().setSteps(List.of(step(50, null)));
         return m;
@@ -435,7 +435,7 @@ class ModelDeploymentOperatorTest {
       awaitDeployment("canary", "fraud-canary-canary");
       rollOut("canary", "fraud-canary-canary", 1, List.of());
       awaitStatus("canary", "fraud-canary", m -> "AwaitingPromotion".equals(m.getStatus().getCanary().getPhase()));
-      editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
+      editModel("canary", "fraud-canary", m -> {
         m.getMetadata().getAnnotations().put("modelpilot.io/promote", "true");
         return m;
       });
@@ -456,8 +456,12 @@ class ModelDeploymentOperatorTest {
         .until(() -> resource.edit(change) != null);
   }
 
+  private void editModel(String namespace, String name, UnaryOperator<ModelDeployment> change) {
+    editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace(namespace).withName(name), change);
+  }
+
   private void setVersion(String version) {
-    editRetryingOnConflict(kube.resources(ModelDeployment.class).inNamespace("canary").withName("fraud-canary"), m -> {
+    editModel("canary", "fraud-canary", m -> {
       m.getSpec().getModel().setVersion(version);
       return m;
     });
