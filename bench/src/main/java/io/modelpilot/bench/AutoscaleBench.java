@@ -1,11 +1,11 @@
 package io.modelpilot.bench;
 
-import io.modelpilot.operator.autoscaling.Autoscaler;
-import io.modelpilot.operator.autoscaling.Behavior;
-import io.modelpilot.operator.autoscaling.MetricReading;
-import io.modelpilot.operator.autoscaling.ScalingDecision;
-import io.modelpilot.operator.autoscaling.ScalingHistory;
-import io.modelpilot.operator.autoscaling.ScalingInput;
+import io.modelpilot.operator.autoscaling.core.Autoscaler;
+import io.modelpilot.operator.autoscaling.core.Behavior;
+import io.modelpilot.operator.autoscaling.core.MetricReading;
+import io.modelpilot.operator.autoscaling.core.ScalingDecision;
+import io.modelpilot.operator.autoscaling.core.ScalingHistory;
+import io.modelpilot.operator.autoscaling.core.ScalingInput;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -218,7 +218,7 @@ final class AutoscaleBench {
      * @param decide false during the warm-up: poll and remember, but change nothing
      * @return the replica count the side sets now (current for no change)
      */
-    int tick(int t, int current, int ready, Prometheus prometheus, boolean decide);
+    int tick(int t, int current, int ready, SimulatedPrometheus prometheus, boolean decide);
   }
 
   /** The example's behaviour: HPA's defaults and a 30 s settle window on scale-down. */
@@ -237,7 +237,7 @@ final class AutoscaleBench {
     }
 
     @Override
-    public int tick(int t, int current, int ready, Prometheus prometheus, boolean decide) {
+    public int tick(int t, int current, int ready, SimulatedPrometheus prometheus, boolean decide) {
       if (!decide || Math.floorMod(t - phases.modelpilot(), MODELPILOT_INTERVAL_S) != 0) {
         return current;
       }
@@ -266,7 +266,7 @@ final class AutoscaleBench {
     }
 
     @Override
-    public int tick(int t, int current, int ready, Prometheus prometheus, boolean decide) {
+    public int tick(int t, int current, int ready, SimulatedPrometheus prometheus, boolean decide) {
       if (cached && Math.floorMod(t - phases.keda(), KEDA_POLL_S) == 0) {
         lastPoll = prometheus.rate(t, KEDA_WINDOW_S);
       }
@@ -280,99 +280,6 @@ final class AutoscaleBench {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** Scraped series of one side: the request counter (the same load for all) and its own latencies. */
-  static final class Prometheus {
-    private final AutoscaleTrace trace;
-    private final double[] counter; // requests served before second t, index t + warmup (one more at the end)
-    private final double[] p99;      // each second's p99 on this side, filled as the clock advances
-    private final int phase;
-
-    Prometheus(AutoscaleTrace trace, double[] counter, double[] p99, int phase) {
-      this.trace = trace;
-      this.counter = counter;
-      this.p99 = p99;
-      this.phase = phase;
-    }
-
-    /** Scrape instants in (t − window, t]: {first, last}, or null with fewer than two. */
-    private int[] samples(int t, int window) {
-      int last = t - Math.floorMod(t - phase, SCRAPE_S);
-      int first = last;
-      while (first - SCRAPE_S > t - window && first - SCRAPE_S >= -trace.warmup()) {
-        first -= SCRAPE_S;
-      }
-      return first < last && first >= -trace.warmup() ? new int[] {first, last} : null;
-    }
-
-    /** sum(rate(requests[window])) at t: NaN for no data. */
-    double rate(int t, int window) {
-      int[] s = samples(t, window);
-      if (s == null) {
-        return Double.NaN;
-      }
-      int w = trace.warmup();
-      return (counter[s[1] + w] - counter[s[0] + w]) / (s[1] - s[0]);
-    }
-
-    /** histogram_quantile(0.99, sum by (le) (rate(duration_bucket[window]))) at t in ms: NaN for no data. */
-    double p99(int t, int window) {
-      int[] s = samples(t, window);
-      if (s == null) {
-        return Double.NaN;
-      }
-      int w = trace.warmup();
-      int n = s[1] - s[0];
-      double[][] seconds = new double[n][];
-      double total = 0;
-      for (int k = 0; k < n; k++) {
-        int i = s[0] + k + w;
-        seconds[k] = new double[] {p99[i], trace.load()[i]};
-        total += trace.load()[i];
-      }
-      if (total <= 0) {
-        return Double.NaN;
-      }
-      Arrays.sort(seconds, (a, b) -> Double.compare(a[0], b[0]));
-      double below = 0;
-      for (double[] second : seconds) {
-        below += second[1];
-        if (below >= 0.99 * total) {
-          return second[0];
-        }
-      }
-      return seconds[n - 1][0];
-    }
-  }
-
-  /** The Deployment's pods: when each becomes ready. */
-  static final class Pods {
-    private final List<Integer> readyAt = new ArrayList<>();
-
-    Pods(int replicas, int at) {
-      for (int k = 0; k < replicas; k++) {
-        readyAt.add(at);
-      }
-    }
-
-    int spec() {
-      return readyAt.size();
-    }
-
-    int ready(int t) {
-      return (int) readyAt.stream().filter(at -> at <= t).count();
-    }
-
-    void scale(int replicas, int t) {
-      while (readyAt.size() < replicas) {
-        readyAt.add(t + READY_AFTER_S);
-      }
-      if (readyAt.size() > replicas) {
-        readyAt.sort((a, b) -> Integer.compare(b, a)); // the last to become ready go first
-        readyAt.subList(0, readyAt.size() - replicas).clear();
-      }
-    }
-  }
-
   static Run simulate(AutoscaleTrace trace, Phases phases, Side side) {
     int w = trace.warmup();
     int n = trace.load().length;
@@ -380,9 +287,9 @@ final class AutoscaleBench {
     double[] p99 = new double[n];
     int[] spec = new int[n];
     List<Integer> scaleUps = new ArrayList<>();
-    Prometheus prometheus = new Prometheus(trace, counter, p99, phases.scrape());
+    SimulatedPrometheus prometheus = new SimulatedPrometheus(trace, counter, p99, phases.scrape());
     int initial = Math.max(MIN_REPLICAS, Math.min(MAX_REPLICAS, (int) Math.ceil(trace.underlying()[0] / TARGET)));
-    Pods pods = new Pods(initial, -w);
+    SimulatedPods pods = new SimulatedPods(initial, -w);
     int changes = 0;
     int violations = 0;
     long podSeconds = 0;

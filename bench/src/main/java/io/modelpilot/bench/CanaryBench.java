@@ -1,17 +1,17 @@
 package io.modelpilot.bench;
 
-import io.modelpilot.operator.rollout.AnalysisCheck;
-import io.modelpilot.operator.rollout.CanaryAnalysis;
-import io.modelpilot.operator.rollout.Decision;
-import io.modelpilot.operator.rollout.Judgement;
-import io.modelpilot.operator.rollout.Measurement;
-import io.modelpilot.operator.rollout.Phase;
-import io.modelpilot.operator.rollout.RolloutMachine;
-import io.modelpilot.operator.rollout.RolloutPolicy;
-import io.modelpilot.operator.rollout.RolloutState;
-import io.modelpilot.operator.rollout.Signals;
-import io.modelpilot.operator.rollout.Step;
-import io.modelpilot.operator.rollout.Verdict;
+import io.modelpilot.operator.rollout.core.AnalysisCheck;
+import io.modelpilot.operator.rollout.core.CanaryAnalysis;
+import io.modelpilot.operator.rollout.core.Decision;
+import io.modelpilot.operator.rollout.core.Judgement;
+import io.modelpilot.operator.rollout.core.Measurement;
+import io.modelpilot.operator.rollout.core.Phase;
+import io.modelpilot.operator.rollout.core.RolloutMachine;
+import io.modelpilot.operator.rollout.core.RolloutPolicy;
+import io.modelpilot.operator.rollout.core.RolloutState;
+import io.modelpilot.operator.rollout.core.Signals;
+import io.modelpilot.operator.rollout.core.Step;
+import io.modelpilot.operator.rollout.core.Verdict;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,23 +1,33 @@
 package io.modelpilot.operator.autoscaling;
 
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
-import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
-import io.modelpilot.operator.api.v1alpha1.Durations;
+import io.modelpilot.contract.Durations;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
 import io.modelpilot.operator.api.v1alpha1.ScalingRules;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
+import io.modelpilot.operator.autoscaling.core.Autoscaler;
+import io.modelpilot.operator.autoscaling.core.Behavior;
+import io.modelpilot.operator.autoscaling.core.MetricReading;
+import io.modelpilot.operator.autoscaling.core.ScalingDecision;
+import io.modelpilot.operator.autoscaling.core.ScalingHistory;
+import io.modelpilot.operator.autoscaling.core.ScalingInput;
+
+import io.modelpilot.operator.status.Announcement;
+import io.modelpilot.operator.status.Reasons;
+import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -29,16 +39,21 @@ import java.util.function.Function;
  */
 public class ModelDeploymentAutoscaler {
 
-  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
-  public static final String DEFAULT_WINDOW = "1m";
-
   /** What the reconciler needs from one evaluation (or from the last one while none is due). */
   public record Outcome(int desiredReplicas, ScalingDecision decision, boolean evaluated, Instant evaluatedAt,
       Duration nextEvaluationIn) {
+
+    /** A Scaled Event when this evaluation changed the count. */
+    public Optional<Announcement> event() {
+      return evaluated && decision.scaled() ? Optional.of(Announcement.normal(Reasons.SCALED, decision.reason()))
+          : Optional.empty();
+    }
   }
 
   private record State(ScalingHistory history, ScalingDecision last, Instant evaluatedAt, long generation) {
   }
+
+  private static final Logger LOG = Logger.getLogger(ModelDeploymentAutoscaler.class);
 
   private final Function<URI, PrometheusClient> prometheus;
   private final URI defaultPrometheus;
@@ -47,6 +62,37 @@ public class ModelDeploymentAutoscaler {
   public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
     this.prometheus = prometheus;
     this.defaultPrometheus = defaultPrometheus;
+  }
+
+  /**
+   * The outcome for the stable Deployment (and the canary's, while one is analysed), or null without
+   * spec.autoscaling. Evaluates only when an interval is due. While a canary is analysed, the total may grow but
+   * not shrink: the floor is the count it had, and both tracks' ready pods serve the load the metrics measure.
+   */
+  public Outcome evaluate(ModelDeployment md, Deployment stable, Deployment canary, boolean canaryUnderAnalysis,
+      Instant now) {
+    if (md.getSpec().getAutoscaling() == null) {
+      forget(md);
+      return null;
+    }
+    Integer previousTotal = md.getStatus() == null || md.getStatus().getAutoscaling() == null ? null
+        : md.getStatus().getAutoscaling().getDesiredReplicas();
+    Integer replicas = canaryUnderAnalysis && previousTotal != null ? previousTotal
+        : stable == null ? null : stable.getSpec().getReplicas();
+    int ready = readyReplicas(stable);
+    if (canaryUnderAnalysis) {
+      ready = Math.min(ready + readyReplicas(canary), replicas == null ? ready : replicas);
+    }
+    Outcome outcome = evaluate(md, replicas, ready, now, canaryUnderAnalysis && replicas != null ? replicas : 0);
+    if (outcome.evaluated() && !outcome.decision().scaled()) {
+      LOG.debug(outcome.decision().reason());
+    }
+    return outcome;
+  }
+
+  private static int readyReplicas(Deployment d) {
+    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0
+        : d.getStatus().getReadyReplicas();
   }
 
   /**
@@ -60,10 +106,10 @@ public class ModelDeploymentAutoscaler {
   /** @param floor a lower bound above minReplicas for now (a canary under analysis holds the count it had) */
   public Outcome evaluate(ModelDeployment md, Integer currentReplicas, int readyReplicas, Instant now, int floor) {
     AutoscalingSpec spec = md.getSpec().getAutoscaling();
-    int min = spec.getMinReplicas() == null ? 1 : spec.getMinReplicas();
+    int min = spec.minReplicasOrDefault();
     min = Math.min(Math.max(min, floor), spec.getMaxReplicas());
     int max = spec.getMaxReplicas();
-    Duration interval = spec.getInterval() == null ? DEFAULT_INTERVAL : Durations.parse(spec.getInterval());
+    Duration interval = Durations.parse(spec.intervalOrDefault());
     ResourceID id = ResourceID.fromResource(md);
     State state = states.get(id);
     long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
@@ -80,7 +126,7 @@ public class ModelDeploymentAutoscaler {
     ScalingHistory history = state == null ? ScalingHistory.empty() : state.history();
     ScalingDecision decision = Autoscaler.decide(
         new ScalingInput(current, readyReplicas, min, max, readings, behavior(spec), now,
-            Durations.parse(spec.getWindow() == null ? DEFAULT_WINDOW : spec.getWindow())), history);
+            Durations.parse(spec.windowOrDefault())), history);
     states.put(id, new State(decision.history(), decision, now, generation));
     return new Outcome(decision.desiredReplicas(), decision, true, now, interval);
   }
@@ -98,7 +144,7 @@ public class ModelDeploymentAutoscaler {
 
   private List<MetricReading> readings(ModelDeployment md, AutoscalingSpec spec) {
     PromQL.Target target = PromQL.Target.allTracks(md.getMetadata().getNamespace(), md.getMetadata().getName());
-    String window = spec.getWindow() == null ? DEFAULT_WINDOW : spec.getWindow();
+    String window = spec.windowOrDefault();
     PrometheusClient client = prometheus.apply(spec.getPrometheusUrl() == null ? defaultPrometheus
         : URI.create(spec.getPrometheusUrl()));
     List<MetricReading> readings = new ArrayList<>();
@@ -198,32 +244,5 @@ public class ModelDeploymentAutoscaler {
       rules = rules.withTolerance(given.getTolerance());
     }
     return rules;
-  }
-
-  /** The status block for an outcome; lastScaleTime carries over until the count changes. */
-  public static AutoscalingStatus status(Outcome outcome, AutoscalingStatus previous) {
-    AutoscalingStatus status = new AutoscalingStatus();
-    status.setDesiredReplicas(outcome.desiredReplicas());
-    ScalingDecision d = outcome.decision();
-    status.setLastDecision(d.reason());
-    String lastScale = previous == null ? null : previous.getLastScaleTime();
-    if (outcome.evaluated() && d.scaled()) {
-      lastScale = outcome.evaluatedAt().truncatedTo(ChronoUnit.SECONDS).toString();
-    }
-    status.setLastScaleTime(lastScale);
-    List<AutoscalingStatus.MetricStatus> metrics = new ArrayList<>();
-    for (MetricProposal p : d.metrics()) {
-      AutoscalingStatus.MetricStatus m = new AutoscalingStatus.MetricStatus();
-      m.setName(p.name());
-      m.setCurrent(p.current() == null ? null : Math.round(p.current() * 1000) / 1000.0);
-      m.setTarget(p.target());
-      m.setProposal(p.replicas());
-      if (p.verdict() == MetricProposal.Verdict.UNAVAILABLE) {
-        m.setUnavailable(p.summary());
-      }
-      metrics.add(m);
-    }
-    status.setMetrics(metrics);
-    return status;
   }
 }

@@ -1,6 +1,7 @@
 package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.modelpilot.contract.RuntimeContract.Labels;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -19,11 +20,8 @@ import jakarta.inject.Inject;
 @KubernetesDependent(informer = @Informer(labelSelector = CanaryDeploymentDependent.CANARY_SELECTOR))
 public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ModelDeployment> {
 
-  static final String CANARY_SELECTOR = RuntimeDeploymentDependent.SELECTOR + "," + RuntimeDeploymentFactory.LABEL_TRACK
-      + "=" + RuntimeDeploymentFactory.TRACK_CANARY;
-
-  /** Context key: the canary's replicas; absent or 0 means no canary. */
-  public static final String CANARY_REPLICAS = "canaryReplicas";
+  static final String CANARY_SELECTOR = RuntimeDeploymentDependent.SELECTOR + "," + Labels.TRACK + "="
+      + Labels.TRACK_CANARY;
 
   @Inject
   OperatorSettings settings;
@@ -35,12 +33,8 @@ public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<D
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
     Deployment desired = new RuntimeDeploymentFactory(settings.runtimeImage()).canaryDeployment(md);
-    desired.getSpec().setReplicas(replicas(context));
+    desired.getSpec().setReplicas(DesiredTracks.of(context, md).canaryReplicas());
     return desired;
-  }
-
-  static int replicas(Context<ModelDeployment> context) {
-    return context.managedWorkflowAndDependentResourceContext().get(CANARY_REPLICAS, Integer.class).orElse(0);
   }
 
   /** The canary Deployment exists while the reconciler asks for canary replicas. */
@@ -48,7 +42,7 @@ public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<D
     @Override
     public boolean isMet(DependentResource<Deployment, ModelDeployment> dependent, ModelDeployment md,
         Context<ModelDeployment> context) {
-      return replicas(context) > 0;
+      return DesiredTracks.of(context, md).canaryReplicas() > 0;
     }
   }
 }

@@ -12,14 +12,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
-import io.modelpilot.operator.api.v1alpha1.Durations;
+import io.modelpilot.contract.RuntimeContract.Http;
+import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
-import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
-import io.modelpilot.operator.metrics.PrometheusClients;
-import io.modelpilot.operator.monitoring.ServiceMonitorDependent;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
+import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.operator.metrics.PrometheusClients;
+import io.modelpilot.operator.rollout.CanaryRollout;
+import io.modelpilot.operator.rollout.RolloutPlan;
+import io.modelpilot.operator.status.Announcement;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.operator.status.EventRecorder;
 import io.modelpilot.operator.status.Reasons;
@@ -28,12 +30,12 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
- * ModelDeployment → runtime Deployment + Service, and a status that says how the rollout goes.
- * The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
+ * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor), and a status that says
+ * how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
  * created or changed (an existing Deployment keeps serving), and the status says what is missing.
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -52,7 +54,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final OperatorSettings settings;
   private final References references;
   private final EventRecorder events;
-
   private final ModelDeploymentAutoscaler autoscaler;
   private final CanaryRollout canaries;
   private final KubernetesClient client;
@@ -70,63 +71,33 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Override
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
-    List<ReferenceProblem> problems = references.check(md);
-    Deployment stable = deployment(context, md, RuntimeDeploymentFactory.TRACK_STABLE);
-    Deployment canary = deployment(context, md, RuntimeDeploymentFactory.TRACK_CANARY);
-    boolean canaryOn = canaryOn(md, stable);
-    ModelDeploymentAutoscaler.Outcome scaling = scale(md, stable, canary, canaryOn, now);
-    int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
-    String specRevision = RuntimeDeploymentFactory.revisionOf(
-        new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
-
-    CanaryRollout.Plan plan = problems.isEmpty() ? canaries.plan(md, stable, canary, total, specRevision, now) : null;
-    if (plan != null) {
-      var shared = context.managedWorkflowAndDependentResourceContext();
-      if (scaling != null || plan.stableReplicas() != total) {
-        shared.put(RuntimeDeploymentDependent.DESIRED_REPLICAS, plan.stableReplicas());
-      }
-      if (plan.stableTemplate() != null) {
-        shared.put(RuntimeDeploymentDependent.STABLE_TEMPLATE, plan.stableTemplate());
-      }
-      shared.put(CanaryDeploymentDependent.CANARY_REPLICAS, plan.canaryReplicas());
-      shared.reconcileManagedWorkflow();
-      for (CanaryRollout.Event e : plan.events()) {
-        LOG.infof("%s: %s", e.reason(), e.message());
-        if (e.warning()) {
-          events.warning(md, e.reason(), e.message());
-        } else {
-          events.normal(md, e.reason(), e.message());
-        }
-      }
-      clearHandledAnnotations(md, plan.status());
+    Observed seen = observe(md, context, references.check(md));
+    ModelDeploymentAutoscaler.Outcome scaling = autoscaler.evaluate(md, seen.stable(), seen.canary(),
+        CanaryRollout.underAnalysis(md, seen.stable()), now);
+    if (scaling != null) {
+      scaling.event().ifPresent(e -> events.record(md, e));
     }
-    Deployment stableNow = deployment(context, md, RuntimeDeploymentFactory.TRACK_STABLE);
-    Deployment canaryNow = deployment(context, md, RuntimeDeploymentFactory.TRACK_CANARY);
-    String revision = plan != null ? plan.stableRevision() : stable != null ? CanaryRollout.revisionOf(stable)
-        : specRevision;
-    int stableReplicas = plan != null ? plan.stableReplicas() : total;
-    ModelDeploymentStatus status = StatusCalculator.compute(md, stableNow, problems, revision, endpoint(md),
-        stableReplicas, now);
-    withCanary(md, status, plan, canaryNow, total, now);
-    withAutoscaling(md, status, scaling, now);
-
-    announce(md, md.getStatus(), status, problems);
-    UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
-        ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(forStatusPatch(md, status));
-    if (!problems.isEmpty()) {
-      return control.rescheduleAfter(settings.referenceRecheckInterval());
+    RolloutPlan plan = null;
+    if (seen.problems().isEmpty()) {
+      int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
+      plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(), now);
+      DesiredTracks.handTo(context, plan.tracks());
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      plan.events().forEach(e -> events.record(md, e));
+      removeHandledAnnotations(md, plan);
     }
-    Duration next = scaling != null ? scaling.nextEvaluationIn() : null;
-    if (plan != null && plan.recheckIn() != null) {
-      next = next == null || plan.recheckIn().compareTo(next) < 0 ? plan.recheckIn() : next;
-    }
-    return next != null ? control.rescheduleAfter(next) : control;
+    ModelDeploymentStatus status = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
+        scaling, endpoint(md), now);
+    announce(md, md.getStatus(), status, seen.problems());
+    return control(md, status, seen.problems(), scaling, plan);
   }
 
-  private static int readyReplicas(Deployment d) {
-    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0
-        : d.getStatus().getReadyReplicas();
+  /** The Deployments as the informers have them now, and the revision the spec asks for. */
+  private Observed observe(ModelDeployment md, Context<ModelDeployment> context, List<ReferenceProblem> problems) {
+    String specRevision = RuntimeDeploymentFactory.revisionOf(
+        new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
+    return new Observed(deployment(context, md, Labels.TRACK_STABLE), deployment(context, md, Labels.TRACK_CANARY),
+        problems, specRevision);
   }
 
   /** The Deployment of a track, among the secondaries (each track has its own informer). */
@@ -136,151 +107,31 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
   }
 
-  /** A canary is (or is about to be) under analysis: spec.rollout is set and the spec differs from stable. */
-  private static boolean canaryOn(ModelDeployment md, Deployment stable) {
-    if (md.getSpec().getRollout() == null || stable == null || md.getStatus() == null
-        || md.getStatus().getCanary() == null) {
-      return false;
+  /** Patch the status when it changed; look again when a reference, the autoscaler or the canary needs it. */
+  private UpdateControl<ModelDeployment> control(ModelDeployment md, ModelDeploymentStatus status,
+      List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan) {
+    UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
+        ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(forStatusPatch(md, status));
+    if (!problems.isEmpty()) {
+      return control.rescheduleAfter(settings.referenceRecheckInterval());
     }
-    var canary = md.getStatus().getCanary();
-    return CanaryRollout.underWay(canary) && !canary.getRevision().equals(CanaryRollout.revisionOf(stable));
+    return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn())
+        .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
   }
 
-  /** Status for the two tracks: totals over both, Progressing and Degraded from the canary. */
-  private static void withCanary(ModelDeployment md, ModelDeploymentStatus status, CanaryRollout.Plan plan,
-      Deployment canary, int total, Instant now) {
-    if (plan == null) {
-      if (md.getStatus() != null) {
-        status.setCanary(md.getStatus().getCanary());
-      }
-      return;
-    }
-    status.setCanary(plan.status());
-    if (plan.canaryReplicas() == 0 && plan.failure() == null) {
-      return;
-    }
-    long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
-    int canaryReady = canary == null || canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
-        ? 0 : canary.getStatus().getReadyReplicas();
-    int ready = (status.getReadyReplicas() == null ? 0 : status.getReadyReplicas()) + canaryReady;
-    int desired = plan.stableReplicas() + plan.canaryReplicas();
-    status.setReplicas(desired);
-    status.setReadyReplicas(ready);
-    status.setReplicaSummary(ready + "/" + desired);
-    var conditions = status.getConditions();
-    if (plan.failure() != null) {
-      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.DEGRADED, true, Reasons.CANARY_FAILED,
-          plan.failure() + "; stable revision " + plan.stableRevision() + " serves", generation, now));
-    } else if (plan.status() != null) {
-      var c = plan.status();
-      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.PROGRESSING, true, Reasons.CANARY,
-          "canary of revision %s: %s, step %d at %d%%: %s%s".formatted(c.getRevision(), c.getPhase(), c.getStep() + 1,
-              c.getWeight(), c.getMessage(), plan.holdScaleDown() && md.getSpec().getAutoscaling() != null
-                  ? "; the autoscaler does not scale down while the canary is analysed" : ""),
-          generation, now));
-    }
-    status.setConditions(conditions);
-  }
-
-  /** The promote and abort annotations are one-shot: once the canary they acted on is over, they go. */
-  private void clearHandledAnnotations(ModelDeployment md, io.modelpilot.operator.api.v1alpha1.CanaryStatus canary) {
-    Map<String, String> annotations = md.getMetadata().getAnnotations();
-    if (annotations == null) {
-      return;
-    }
-    boolean over = !CanaryRollout.underWay(canary);
-    for (String one : List.of(CanaryRollout.ANNOTATION_PROMOTE, CanaryRollout.ANNOTATION_ABORT)) {
-      if (over && annotations.containsKey(one)) {
-        try {
-          // on the resource in hand: a patch by name alone would first GET it
-          client.resources(ModelDeployment.class).inNamespace(md.getMetadata().getNamespace())
-              .resource(md).patch(PatchContext.of(PatchType.JSON),
-                  "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + one.replace("/", "~1") + "\"}]");
-          LOG.infof("removed the handled annotation %s", one);
-        } catch (RuntimeException e) {
-          LOG.warnf("cannot remove the annotation %s: %s", one, e.getMessage());
-        }
+  private void removeHandledAnnotations(ModelDeployment md, RolloutPlan plan) {
+    for (String one : CanaryRollout.handledAnnotations(md, plan.canary())) {
+      try {
+        // on the resource in hand: a patch by name alone would first GET it
+        client.resources(ModelDeployment.class).inNamespace(md.getMetadata().getNamespace())
+            .resource(md).patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + one.replace("/", "~1") + "\"}]");
+        LOG.infof("removed the handled annotation %s", one);
+      } catch (RuntimeException e) {
+        LOG.warnf("cannot remove the annotation %s: %s", one, e.getMessage());
       }
     }
-  }
-
-  /**
-   * The autoscaler's outcome, or null without spec.autoscaling. Evaluates only when an interval is due. While a
-   * canary is analysed, the total may grow but not shrink: the floor is the count it had.
-   */
-  private ModelDeploymentAutoscaler.Outcome scale(ModelDeployment md, Deployment stable, Deployment canary,
-      boolean canaryOn, Instant now) {
-    if (md.getSpec().getAutoscaling() == null) {
-      autoscaler.forget(md);
-      return null;
-    }
-    Integer previousTotal = md.getStatus() == null || md.getStatus().getAutoscaling() == null ? null
-        : md.getStatus().getAutoscaling().getDesiredReplicas();
-    Integer replicas = canaryOn && previousTotal != null ? previousTotal
-        : stable == null ? null : stable.getSpec().getReplicas();
-    int ready = readyReplicas(stable);
-    if (canaryOn) {
-      // both tracks serve the load the metrics measure: count the canary's ready pods too
-      ready = Math.min(ready + readyReplicas(canary), replicas == null ? ready : replicas);
-    }
-    ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, replicas, ready, now,
-        canaryOn && replicas != null ? replicas : 0);
-    if (outcome.evaluated()) {
-      if (outcome.decision().scaled()) {
-        LOG.info(outcome.decision().reason());
-        events.normal(md, Reasons.SCALED, outcome.decision().reason());
-      } else {
-        LOG.debug(outcome.decision().reason());
-      }
-    }
-    return outcome;
-  }
-
-  private void withAutoscaling(ModelDeployment md, ModelDeploymentStatus status,
-      ModelDeploymentAutoscaler.Outcome scaling, Instant now) {
-    if (scaling == null) {
-      status.setConditions(Conditions.remove(status.getConditions(), Conditions.SCALING_ACTIVE));
-      return;
-    }
-    AutoscalingStatus previous = md.getStatus() == null ? null : md.getStatus().getAutoscaling();
-    status.setAutoscaling(ModelDeploymentAutoscaler.status(scaling, previous));
-    long generation = md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
-    boolean unavailable = scaling.decision().metricsUnavailable();
-    boolean wasUnavailable = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE)
-        .map(c -> Reasons.METRICS_UNAVAILABLE.equals(c.getReason())).orElse(false);
-    boolean wasValid = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE)
-        .map(c -> Reasons.VALID_METRICS.equals(c.getReason())).orElse(false);
-    // before the first valid metrics, a fresh pod has no series until Prometheus scraped it over a rate window:
-    // expected, not a Warning; metrics that were there and went missing are an outage at once
-    boolean warmingUp = unavailable && !wasUnavailable && !wasValid && warmingUp(md, status, now);
-    String message = unavailable
-        ? "holding replicas: " + scaling.decision().reason()
-        : "metrics available; " + scaling.decision().reason();
-    String reason = !unavailable ? Reasons.VALID_METRICS
-        : warmingUp ? Reasons.AWAITING_METRICS : Reasons.METRICS_UNAVAILABLE;
-    status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.SCALING_ACTIVE,
-        !unavailable, reason, unavailable ? message : "the autoscaler has the metrics it needs", generation, now)));
-    if (unavailable && !warmingUp && !wasUnavailable) {
-      events.warning(md, Reasons.METRICS_UNAVAILABLE, message);
-    }
-  }
-
-  /** No pod ready yet, or the first became ready less than one metrics window (at least 30 s) ago. */
-  private static boolean warmingUp(ModelDeployment md, ModelDeploymentStatus status, Instant now) {
-    if (status.getReadyReplicas() == null || status.getReadyReplicas() == 0) {
-      return true;
-    }
-    String window = md.getSpec().getAutoscaling().getWindow();
-    Duration grace = Durations.parse(window == null ? ModelDeploymentAutoscaler.DEFAULT_WINDOW : window);
-    if (grace.compareTo(Duration.ofSeconds(30)) < 0) {
-      grace = Duration.ofSeconds(30);
-    }
-    Duration warmUp = grace;
-    // the Ready condition here is this reconcile's: True since the first pod became ready
-    return Conditions.find(status.getConditions(), Conditions.READY)
-        .filter(c -> "True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
-        .map(c -> Instant.parse(c.getLastTransitionTime()).plus(warmUp).isAfter(now))
-        .orElse(true);
   }
 
   @Override
@@ -303,32 +154,32 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** Events for transitions only, so a steady state writes nothing. */
   private void announce(ModelDeployment md, ModelDeploymentStatus before, ModelDeploymentStatus after,
       List<ReferenceProblem> problems) {
-    var readyBefore = before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).orElse(null);
-    var readyAfter = Conditions.find(after.getConditions(), Conditions.READY).orElseThrow();
-    boolean changed = readyBefore == null || !Objects.equals(readyBefore.getStatus(), readyAfter.getStatus())
-        || !Objects.equals(readyBefore.getReason(), readyAfter.getReason());
     String revisionBefore = before == null ? null : before.getRevision();
     if (revisionBefore != null && !revisionBefore.equals(after.getRevision()) && problems.isEmpty()) {
-      LOG.infof("rolling out revision %s (was %s)", after.getRevision(), revisionBefore);
-      events.normal(md, Reasons.REVISION_CHANGED,
-          "rolling out revision %s (was %s)".formatted(after.getRevision(), revisionBefore));
+      events.record(md, Announcement.normal(Reasons.REVISION_CHANGED,
+          "rolling out revision %s (was %s)".formatted(after.getRevision(), revisionBefore)));
     }
-    if (!changed) {
+    var scalingBefore = before == null ? null
+        : Conditions.find(before.getConditions(), Conditions.SCALING_ACTIVE).orElse(null);
+    var scalingAfter = Conditions.find(after.getConditions(), Conditions.SCALING_ACTIVE).orElse(null);
+    if (scalingAfter != null && Reasons.METRICS_UNAVAILABLE.equals(scalingAfter.getReason())
+        && (scalingBefore == null || !Reasons.METRICS_UNAVAILABLE.equals(scalingBefore.getReason()))) {
+      events.record(md, Announcement.warning(Reasons.METRICS_UNAVAILABLE, scalingAfter.getMessage()));
+    }
+    var readyBefore = before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).orElse(null);
+    var readyAfter = Conditions.find(after.getConditions(), Conditions.READY).orElseThrow();
+    if (readyBefore != null && Objects.equals(readyBefore.getStatus(), readyAfter.getStatus())
+        && Objects.equals(readyBefore.getReason(), readyAfter.getReason())) {
       return;
     }
-    LOG.infof("Ready=%s (%s): %s", readyAfter.getStatus(), readyAfter.getReason(), readyAfter.getMessage());
     boolean problem = !problems.isEmpty() || Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(readyAfter.getReason());
-    if (problem) {
-      events.warning(md, readyAfter.getReason(), readyAfter.getMessage());
-    } else {
-      events.normal(md, readyAfter.getReason(), readyAfter.getMessage());
-    }
+    events.record(md, new Announcement(problem, readyAfter.getReason(), readyAfter.getMessage()));
   }
 
   private String endpoint(ModelDeployment md) {
     String name = md.getMetadata().getName();
     return "http://%s.%s.svc.%s:%d/v2/models/%s".formatted(name, md.getMetadata().getNamespace(),
-        settings.clusterDomain(), RuntimeDeploymentFactory.PORT, name);
+        settings.clusterDomain(), Http.PORT, name);
   }
 
   /** Only name, namespace and status: the server-side apply intent of a status patch. */

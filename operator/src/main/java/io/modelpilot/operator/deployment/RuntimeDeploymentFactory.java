@@ -31,6 +31,10 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.modelpilot.contract.RuntimeContract;
+import io.modelpilot.contract.RuntimeContract.Env;
+import io.modelpilot.contract.RuntimeContract.Http;
+import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.BatchingSpec;
 import io.modelpilot.operator.api.v1alpha1.GpuSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
@@ -54,24 +58,6 @@ import java.util.TreeMap;
 public final class RuntimeDeploymentFactory {
 
   public static final String CONTAINER = "runtime";
-  public static final String PORT_NAME = "http";
-  public static final int PORT = 8080;
-  public static final String METRICS_PATH = "/q/metrics";
-  public static final String READY_PATH = "/v2/health/ready";
-  public static final String LIVE_PATH = "/v2/health/live";
-
-  public static final String LABEL_NAME = "app.kubernetes.io/name";
-  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
-  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
-  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-  public static final String LABEL_DEPLOYMENT = "modelpilot.io/deployment";
-  public static final String LABEL_REVISION = "modelpilot.io/revision";
-  public static final String LABEL_TRACK = "modelpilot.io/track";
-  public static final String APP_NAME = "modelpilot-runtime";
-  public static final String COMPONENT = "model-server";
-  public static final String MANAGED_BY = "modelpilot-operator";
-  public static final String TRACK_STABLE = "stable";
-  public static final String TRACK_CANARY = "canary";
   public static final String CANARY_SUFFIX = "-canary";
 
   public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
@@ -80,18 +66,6 @@ public final class RuntimeDeploymentFactory {
   public static final String MODEL_MOUNT = "/mnt/models";
   public static final String CREDENTIALS_MOUNT = "/var/run/secrets/modelpilot/model-credentials";
   public static final String TMP_MOUNT = "/tmp";
-
-  public static final String ENV_MODEL_URI = "MODELPILOT_MODEL_URI";
-  public static final String ENV_MODEL_NAME = "MODELPILOT_MODEL_NAME";
-  public static final String ENV_MODEL_VERSION = "MODELPILOT_MODEL_VERSION";
-  public static final String ENV_MODEL_CREDENTIALS_DIR = "MODELPILOT_MODEL_CREDENTIALS_DIR";
-  public static final String ENV_INTRA_OP_THREADS = "MODELPILOT_INTRA_OP_THREADS";
-  public static final String ENV_INTER_OP_THREADS = "MODELPILOT_INTER_OP_THREADS";
-  public static final String ENV_OPTIMIZATION_LEVEL = "MODELPILOT_OPTIMIZATION_LEVEL";
-  public static final String ENV_MAX_BATCH_SIZE = "MODELPILOT_MAX_BATCH_SIZE";
-  public static final String ENV_MAX_QUEUE_DELAY = "MODELPILOT_MAX_QUEUE_DELAY";
-  public static final String ENV_EXECUTION_PROVIDER = "MODELPILOT_EXECUTION_PROVIDER";
-  public static final String ENV_HTTP_PORT = "QUARKUS_HTTP_PORT";
 
   /** Seconds a pod may take to load its model before the startup probe gives up: 10 minutes. */
   static final int STARTUP_PERIOD_SECONDS = 5;
@@ -112,17 +86,17 @@ public final class RuntimeDeploymentFactory {
   /** The stable track's Deployment {@code <name>} for the spec as it is. */
   public Deployment deployment(ModelDeployment md) {
     PodTemplateSpec template = podTemplate(md);
-    template.getMetadata().getLabels().put(LABEL_REVISION, revisionOf(template));
-    return deployment(md, TRACK_STABLE, template);
+    template.getMetadata().getLabels().put(Labels.REVISION, revisionOf(template));
+    return deployment(md, Labels.TRACK_STABLE, template);
   }
 
   /** The canary track's Deployment {@code <name>-canary}: the spec's pods, labelled {@code track: canary}. */
   public Deployment canaryDeployment(ModelDeployment md) {
     PodTemplateSpec template = podTemplate(md);
     String revision = revisionOf(template); // the same revision as on the stable track: the track is no part of it
-    template.getMetadata().getLabels().put(LABEL_REVISION, revision);
-    template.getMetadata().getLabels().put(LABEL_TRACK, TRACK_CANARY);
-    return deployment(md, TRACK_CANARY, template);
+    template.getMetadata().getLabels().put(Labels.REVISION, revision);
+    template.getMetadata().getLabels().put(Labels.TRACK, Labels.TRACK_CANARY);
+    return deployment(md, Labels.TRACK_CANARY, template);
   }
 
   /**
@@ -130,10 +104,10 @@ public final class RuntimeDeploymentFactory {
    * canary the stable track keeps the template it runs, taken from its Deployment.
    */
   public Deployment deployment(ModelDeployment md, String track, PodTemplateSpec template) {
-    String revision = template.getMetadata().getLabels().get(LABEL_REVISION);
+    String revision = template.getMetadata().getLabels().get(Labels.REVISION);
     Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
-    labels.put(LABEL_TRACK, track);
-    labels.put(LABEL_REVISION, revision);
+    labels.put(Labels.TRACK, track);
+    labels.put(Labels.REVISION, revision);
     return new DeploymentBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(deploymentName(md, track))
             .withNamespace(md.getMetadata().getNamespace()).withLabels(labels)
@@ -158,8 +132,8 @@ public final class RuntimeDeploymentFactory {
             .withOwnerReferences(ownerReference(md)).build())
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(Map.of(LABEL_DEPLOYMENT, md.getMetadata().getName()))
-        .addNewPort().withName(PORT_NAME).withPort(PORT).withTargetPort(new IntOrString(PORT_NAME))
+        .withSelector(Map.of(Labels.DEPLOYMENT, md.getMetadata().getName()))
+        .addNewPort().withName(Http.PORT_NAME).withPort(Http.PORT).withTargetPort(new IntOrString(Http.PORT_NAME))
         .withProtocol("TCP").withAppProtocol("http").endPort()
         .endSpec()
         .build();
@@ -190,11 +164,11 @@ public final class RuntimeDeploymentFactory {
     }
 
     Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
-    labels.put(LABEL_TRACK, TRACK_STABLE);
+    labels.put(Labels.TRACK, Labels.TRACK_STABLE);
     Map<String, String> annotations = new TreeMap<>(Map.of(
-        "prometheus.io/scrape", "true",
-        "prometheus.io/port", String.valueOf(PORT),
-        "prometheus.io/path", METRICS_PATH));
+        RuntimeContract.Annotations.SCRAPE, "true",
+        RuntimeContract.Annotations.PORT, String.valueOf(Http.PORT),
+        RuntimeContract.Annotations.PATH, Http.METRICS_PATH));
 
     return new PodTemplateSpecBuilder()
         .withMetadata(new ObjectMetaBuilder().withLabels(labels).withAnnotations(annotations).build())
@@ -210,12 +184,12 @@ public final class RuntimeDeploymentFactory {
             .withName(CONTAINER)
             .withImage(image(spec.getRuntime()))
             .withEnv(environment(md, runtimeUri))
-            .addNewPort().withName(PORT_NAME).withContainerPort(PORT).withProtocol("TCP").endPort()
+            .addNewPort().withName(Http.PORT_NAME).withContainerPort(Http.PORT).withProtocol("TCP").endPort()
             .withResources(resources(spec))
             .withVolumeMounts(mounts)
-            .withStartupProbe(probe(LIVE_PATH, STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD))
-            .withReadinessProbe(probe(READY_PATH, 5, 3))
-            .withLivenessProbe(probe(LIVE_PATH, 10, 3))
+            .withStartupProbe(probe(Http.LIVE_PATH, STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD))
+            .withReadinessProbe(probe(Http.READY_PATH, 5, 3))
+            .withLivenessProbe(probe(Http.LIVE_PATH, 10, 3))
             .withNewSecurityContext()
             .withRunAsNonRoot(true)
             .withAllowPrivilegeEscalation(false)
@@ -235,21 +209,21 @@ public final class RuntimeDeploymentFactory {
 
   public static Map<String, String> commonLabels(ModelDeployment md) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(LABEL_NAME, APP_NAME);
-    labels.put(LABEL_INSTANCE, md.getMetadata().getName());
-    labels.put(LABEL_COMPONENT, COMPONENT);
-    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
-    labels.put(LABEL_DEPLOYMENT, md.getMetadata().getName());
+    labels.put(Labels.NAME, Labels.APP_NAME);
+    labels.put(Labels.INSTANCE, md.getMetadata().getName());
+    labels.put(Labels.COMPONENT, Labels.COMPONENT_MODEL_SERVER);
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_OPERATOR);
+    labels.put(Labels.DEPLOYMENT, md.getMetadata().getName());
     return labels;
   }
 
   /** {@code <name>} for the stable track, {@code <name>-canary} for the canary. */
   public static String deploymentName(ModelDeployment md, String track) {
-    return TRACK_CANARY.equals(track) ? md.getMetadata().getName() + CANARY_SUFFIX : md.getMetadata().getName();
+    return Labels.TRACK_CANARY.equals(track) ? md.getMetadata().getName() + CANARY_SUFFIX : md.getMetadata().getName();
   }
 
   public static Map<String, String> selector(ModelDeployment md, String track) {
-    return Map.of(LABEL_DEPLOYMENT, md.getMetadata().getName(), LABEL_TRACK, track);
+    return Map.of(Labels.DEPLOYMENT, md.getMetadata().getName(), Labels.TRACK, track);
   }
 
   /** A stable hash of the pod template: the same spec gives the same revision on any operator replica. */
@@ -270,28 +244,28 @@ public final class RuntimeDeploymentFactory {
   private static List<EnvVar> environment(ModelDeployment md, String runtimeUri) {
     ModelDeploymentSpec spec = md.getSpec();
     List<EnvVar> env = new ArrayList<>();
-    env.add(new EnvVar(ENV_MODEL_URI, runtimeUri, null));
-    env.add(new EnvVar(ENV_MODEL_NAME, md.getMetadata().getName(), null));
+    env.add(new EnvVar(Env.MODEL_URI, runtimeUri, null));
+    env.add(new EnvVar(Env.MODEL_NAME, md.getMetadata().getName(), null));
     if (spec.getModel().getVersion() != null) {
-      env.add(new EnvVar(ENV_MODEL_VERSION, spec.getModel().getVersion(), null));
+      env.add(new EnvVar(Env.MODEL_VERSION, spec.getModel().getVersion(), null));
     }
     if (spec.getModel().getCredentialsSecretRef() != null) {
-      env.add(new EnvVar(ENV_MODEL_CREDENTIALS_DIR, CREDENTIALS_MOUNT, null));
+      env.add(new EnvVar(Env.MODEL_CREDENTIALS_DIR, CREDENTIALS_MOUNT, null));
     }
     RuntimeSpec runtime = spec.getRuntime();
     if (runtime != null) {
-      addIfSet(env, ENV_INTRA_OP_THREADS, runtime.getIntraOpThreads());
-      addIfSet(env, ENV_INTER_OP_THREADS, runtime.getInterOpThreads());
-      addIfSet(env, ENV_OPTIMIZATION_LEVEL,
+      addIfSet(env, Env.INTRA_OP_THREADS, runtime.getIntraOpThreads());
+      addIfSet(env, Env.INTER_OP_THREADS, runtime.getInterOpThreads());
+      addIfSet(env, Env.OPTIMIZATION_LEVEL,
           runtime.getOptimizationLevel() == null ? null : runtime.getOptimizationLevel().value());
       BatchingSpec batching = runtime.getBatching();
       if (batching != null) {
-        addIfSet(env, ENV_MAX_BATCH_SIZE, batching.getMaxBatchSize());
-        addIfSet(env, ENV_MAX_QUEUE_DELAY, batching.getMaxQueueDelay());
+        addIfSet(env, Env.MAX_BATCH_SIZE, batching.getMaxBatchSize());
+        addIfSet(env, Env.MAX_QUEUE_DELAY, batching.getMaxQueueDelay());
       }
     }
-    env.add(new EnvVar(ENV_EXECUTION_PROVIDER, spec.getGpu() != null ? "cuda" : "cpu", null));
-    env.add(new EnvVar(ENV_HTTP_PORT, String.valueOf(PORT), null));
+    env.add(new EnvVar(Env.EXECUTION_PROVIDER, spec.getGpu() != null ? "cuda" : "cpu", null));
+    env.add(new EnvVar(Env.HTTP_PORT, String.valueOf(Http.PORT), null));
     return env;
   }
 
@@ -341,7 +315,7 @@ public final class RuntimeDeploymentFactory {
 
   private static Probe probe(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
-        .withHttpGet(new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(PORT_NAME)).build())
+        .withHttpGet(new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(Http.PORT_NAME)).build())
         .withPeriodSeconds(periodSeconds).withFailureThreshold(failureThreshold).withTimeoutSeconds(2)
         .build();
   }

@@ -2,16 +2,31 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.modelpilot.contract.Durations;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
+import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
+import io.modelpilot.operator.autoscaling.core.MetricProposal;
+import io.modelpilot.operator.autoscaling.core.ScalingDecision;
+import io.modelpilot.operator.rollout.CanaryRollout;
+import io.modelpilot.operator.rollout.RolloutPlan;
+import io.modelpilot.operator.rollout.Tracks;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.operator.status.Reasons;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** The status a ModelDeployment should have, from what the cluster reports. Pure. */
+/**
+ * The status a ModelDeployment should have, from what the cluster reports and what the autoscaler and the
+ * rollout decided: the one place status is assembled. Pure.
+ */
 public final class StatusCalculator {
 
   private StatusCalculator() {
@@ -96,6 +111,134 @@ public final class StatusCalculator {
     return status;
   }
 
+  /**
+   * The whole status after a reconcile.
+   *
+   * @param seen the Deployments after the workflow ran, the missing references and the spec's revision
+   * @param plan the rollout's plan; null while a reference is missing (nothing was rolled out)
+   * @param scaling the autoscaler's outcome; null without spec.autoscaling
+   */
+  public static ModelDeploymentStatus compose(ModelDeployment md, Observed seen, RolloutPlan plan,
+      ModelDeploymentAutoscaler.Outcome scaling, String endpoint, Instant now) {
+    int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
+    String revision = plan != null ? plan.stableRevision()
+        : seen.stable() != null ? CanaryRollout.revisionOf(seen.stable()) : seen.specRevision();
+    int stableReplicas = plan != null ? plan.tracks().stableReplicas() : total;
+    ModelDeploymentStatus status = compute(md, seen.stable(), seen.problems(), revision, endpoint, stableReplicas,
+        now);
+    withCanary(md, status, plan, seen.canary(), now);
+    withAutoscaling(md, status, scaling, now);
+    return status;
+  }
+
+  /** Totals over both tracks; Progressing and Degraded from the canary. */
+  private static void withCanary(ModelDeployment md, ModelDeploymentStatus status, RolloutPlan plan,
+      Deployment canary, Instant now) {
+    if (plan == null) {
+      if (md.getStatus() != null) {
+        status.setCanary(md.getStatus().getCanary());
+      }
+      return;
+    }
+    status.setCanary(plan.canary());
+    Tracks tracks = plan.tracks();
+    if (tracks.canaryReplicas() == 0 && plan.failure() == null) {
+      return;
+    }
+    long generation = generation(md);
+    int ready = (status.getReadyReplicas() == null ? 0 : status.getReadyReplicas()) + readyReplicas(canary);
+    int desired = tracks.stableReplicas() + tracks.canaryReplicas();
+    status.setReplicas(desired);
+    status.setReadyReplicas(ready);
+    status.setReplicaSummary(ready + "/" + desired);
+    var conditions = status.getConditions();
+    if (plan.failure() != null) {
+      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.DEGRADED, true, Reasons.CANARY_FAILED,
+          plan.failure() + "; stable revision " + plan.stableRevision() + " serves", generation, now));
+    } else if (plan.canary() != null) {
+      CanaryStatus c = plan.canary();
+      conditions = Conditions.upsert(conditions, Conditions.of(Conditions.PROGRESSING, true, Reasons.CANARY,
+          "canary of revision %s: %s, step %d at %d%%: %s%s".formatted(c.getRevision(), phaseText(c), c.getStep() + 1,
+              c.getWeight(), c.getMessage(), plan.holdScaleDown() && md.getSpec().getAutoscaling() != null
+                  ? "; the autoscaler does not scale down while the canary is analysed" : ""),
+          generation, now));
+    }
+    status.setConditions(conditions);
+  }
+
+  private static String phaseText(CanaryStatus c) {
+    return c.getPhase() == null ? null : c.getPhase().text();
+  }
+
+  /** status.autoscaling and the ScalingActive condition. */
+  private static void withAutoscaling(ModelDeployment md, ModelDeploymentStatus status,
+      ModelDeploymentAutoscaler.Outcome scaling, Instant now) {
+    if (scaling == null) {
+      status.setConditions(Conditions.remove(status.getConditions(), Conditions.SCALING_ACTIVE));
+      return;
+    }
+    AutoscalingStatus previous = md.getStatus() == null ? null : md.getStatus().getAutoscaling();
+    status.setAutoscaling(autoscalingStatus(scaling, previous));
+    boolean unavailable = scaling.decision().metricsUnavailable();
+    var before = Conditions.find(status.getConditions(), Conditions.SCALING_ACTIVE).map(c -> c.getReason());
+    boolean wasUnavailable = before.map(Reasons.METRICS_UNAVAILABLE::equals).orElse(false);
+    boolean wasValid = before.map(Reasons.VALID_METRICS::equals).orElse(false);
+    // before the first valid metrics, a fresh pod has no series until Prometheus scraped it over a rate window:
+    // expected, not a Warning; metrics that were there and went missing are an outage at once
+    boolean warmingUp = unavailable && !wasUnavailable && !wasValid && warmingUp(md, status, now);
+    String reason = !unavailable ? Reasons.VALID_METRICS
+        : warmingUp ? Reasons.AWAITING_METRICS : Reasons.METRICS_UNAVAILABLE;
+    String message = unavailable ? "holding replicas: " + scaling.decision().reason()
+        : "the autoscaler has the metrics it needs";
+    status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.SCALING_ACTIVE,
+        !unavailable, reason, message, generation(md), now)));
+  }
+
+  /** No pod ready yet, or the first became ready less than one metrics window (at least 30 s) ago. */
+  private static boolean warmingUp(ModelDeployment md, ModelDeploymentStatus status, Instant now) {
+    if (status.getReadyReplicas() == null || status.getReadyReplicas() == 0) {
+      return true;
+    }
+    Duration window = Durations.parse(md.getSpec().getAutoscaling().windowOrDefault());
+    Duration warmUp = window.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : window;
+    // the Ready condition here is this reconcile's: True since the first pod became ready
+    return Conditions.find(status.getConditions(), Conditions.READY)
+        .filter(c -> "True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(c -> Instant.parse(c.getLastTransitionTime()).plus(warmUp).isAfter(now))
+        .orElse(true);
+  }
+
+  /** The status block for an outcome; lastScaleTime carries over until the count changes. */
+  static AutoscalingStatus autoscalingStatus(ModelDeploymentAutoscaler.Outcome outcome, AutoscalingStatus previous) {
+    AutoscalingStatus status = new AutoscalingStatus();
+    status.setDesiredReplicas(outcome.desiredReplicas());
+    ScalingDecision d = outcome.decision();
+    status.setLastDecision(d.reason());
+    String lastScale = previous == null ? null : previous.getLastScaleTime();
+    if (outcome.evaluated() && d.scaled()) {
+      lastScale = outcome.evaluatedAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+    status.setLastScaleTime(lastScale);
+    List<AutoscalingStatus.MetricStatus> metrics = new ArrayList<>();
+    for (MetricProposal p : d.metrics()) {
+      AutoscalingStatus.MetricStatus m = new AutoscalingStatus.MetricStatus();
+      m.setName(p.name());
+      m.setCurrent(p.current() == null ? null : Math.round(p.current() * 1000) / 1000.0);
+      m.setTarget(p.target());
+      m.setProposal(p.replicas());
+      if (p.verdict() == MetricProposal.Verdict.UNAVAILABLE) {
+        m.setUnavailable(p.summary());
+      }
+      metrics.add(m);
+    }
+    status.setMetrics(metrics);
+    return status;
+  }
+
+  private static long generation(ModelDeployment md) {
+    return md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
+  }
+
   private static boolean deploymentObservedItsSpec(Deployment deployment) {
     Long generation = deployment.getMetadata().getGeneration();
     Long observed = deployment.getStatus() == null ? null : deployment.getStatus().getObservedGeneration();
@@ -103,8 +246,7 @@ public final class StatusCalculator {
   }
 
   private static String labelRevision(Deployment deployment) {
-    var labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
-    return labels == null ? null : labels.get(RuntimeDeploymentFactory.LABEL_REVISION);
+    return CanaryRollout.revisionOf(deployment);
   }
 
   private static DeploymentCondition progressDeadlineExceeded(Deployment deployment) {

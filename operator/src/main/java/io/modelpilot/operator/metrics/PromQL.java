@@ -1,5 +1,8 @@
 package io.modelpilot.operator.metrics;
 
+import io.modelpilot.contract.RuntimeContract;
+import io.modelpilot.contract.RuntimeContract.Labels;
+
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,15 +23,15 @@ public final class PromQL {
   // Pod labels modelpilot.io/deployment etc. as a Prometheus pod/service monitor sanitises them
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_POD = "pod";
-  public static final String LABEL_DEPLOYMENT = "modelpilot_io_deployment";
-  public static final String LABEL_TRACK = "modelpilot_io_track";
-  public static final String LABEL_REVISION = "modelpilot_io_revision";
+  public static final String LABEL_DEPLOYMENT = Labels.asSeriesLabel(Labels.DEPLOYMENT);
+  public static final String LABEL_TRACK = Labels.asSeriesLabel(Labels.TRACK);
+  public static final String LABEL_REVISION = Labels.asSeriesLabel(Labels.REVISION);
 
   // Micrometer's Prometheus names for the runtime's meters (runtime-image ServerMetrics)
-  public static final String REQUESTS = "modelpilot_requests_total";
-  public static final String REQUEST_DURATION_BUCKET = "modelpilot_request_duration_seconds_bucket";
-  public static final String IN_FLIGHT = "modelpilot_inflight_requests";
-  public static final String FEEDBACK = "modelpilot_feedback_total";
+  public static final String REQUESTS = RuntimeContract.Metrics.REQUESTS;
+  public static final String REQUEST_DURATION_BUCKET = RuntimeContract.Metrics.REQUEST_DURATION_BUCKET;
+  public static final String IN_FLIGHT = RuntimeContract.Metrics.IN_FLIGHT;
+  public static final String FEEDBACK = RuntimeContract.Metrics.FEEDBACK;
   public static final String PROCESS_CPU = "process_cpu_usage";
   public static final String DCGM_GPU_UTIL = "DCGM_FI_DEV_GPU_UTIL";
 

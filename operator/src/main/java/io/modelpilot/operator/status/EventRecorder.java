@@ -31,6 +31,11 @@ public class EventRecorder {
     record(about, "Warning", reason, message);
   }
 
+  public void record(HasMetadata about, Announcement a) {
+    LOG.infof("%s: %s", a.reason(), a.message());
+    record(about, a.warning() ? "Warning" : "Normal", a.reason(), a.message());
+  }
+
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     var event = new EventBuilder()

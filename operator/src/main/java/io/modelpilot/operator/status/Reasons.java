@@ -21,6 +21,16 @@ public final class Reasons {
   public static final String CANARY = "Canary";
   public static final String CANARY_FAILED = "CanaryFailed";
 
+  // Events of a canary's life
+  public static final String CANARY_STARTED = "CanaryStarted";
+  public static final String CANARY_SUPERSEDED = "CanarySuperseded";
+  public static final String CANARY_STEP = "CanaryStep";
+  public static final String CANARY_ANALYSIS = "CanaryAnalysis";
+  public static final String CANARY_PAUSED = "CanaryPaused";
+  public static final String CANARY_PROMOTED = "CanaryPromoted";
+  public static final String CANARY_ROLLED_BACK = "CanaryRolledBack";
+  public static final String CANARY_ABORTED = "CanaryAborted";
+
   private Reasons() {
   }
 }

@@ -1,5 +1,7 @@
 package io.modelpilot.operator.deployment;
 
+import io.modelpilot.operator.api.v1alpha1.AnalysisVerdict;
+import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -394,8 +396,8 @@ class ModelDeploymentOperatorTest {
       await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace("canary")
           .withName("fraud-canary-canary").get() == null);
       ModelDeployment promoted = awaitStatus("canary", "fraud-canary",
-          m -> "Promoted".equals(m.getStatus().getCanary().getPhase()) && v2.equals(m.getStatus().getRevision()));
-      assertThat(promoted.getStatus().getCanary().getLastVerdict()).isEqualTo("Pass");
+          m -> m.getStatus().getCanary().getPhase() == CanaryPhase.PROMOTED && v2.equals(m.getStatus().getRevision()));
+      assertThat(promoted.getStatus().getCanary().getLastVerdict()).isEqualTo(AnalysisVerdict.PASS);
       assertThat(prometheus.queries).anySatisfy(q -> assertThat(q).contains("modelpilot_io_track=\"canary\"")
           .contains("modelpilot_io_revision=\"" + v2 + "\"").contains("status_class=~\"4xx|5xx\""));
       await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("canary", "fraud-canary"))
@@ -407,7 +409,7 @@ class ModelDeploymentOperatorTest {
       awaitDeployment("canary", "fraud-canary-canary");
       rollOut("canary", "fraud-canary-canary", 1, List.of());
       ModelDeployment rolledBack = awaitStatus("canary", "fraud-canary",
-          m -> "RolledBack".equals(m.getStatus().getCanary().getPhase()));
+          m -> m.getStatus().getCanary().getPhase() == CanaryPhase.ROLLED_BACK);
       String v3 = rolledBack.getStatus().getCanary().getRevision();
       assertThat(rolledBack.getStatus().getCanary().getFailedRevision()).isEqualTo(v3);
       assertThat(rolledBack.getStatus().getRevision()).isEqualTo(v2);
@@ -434,12 +436,12 @@ class ModelDeploymentOperatorTest {
       });
       awaitDeployment("canary", "fraud-canary-canary");
       rollOut("canary", "fraud-canary-canary", 1, List.of());
-      awaitStatus("canary", "fraud-canary", m -> "AwaitingPromotion".equals(m.getStatus().getCanary().getPhase()));
+      awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary().getPhase() == CanaryPhase.AWAITING_PROMOTION);
       editModel("canary", "fraud-canary", m -> {
         m.getMetadata().getAnnotations().put("modelpilot.io/promote", "true");
         return m;
       });
-      awaitStatus("canary", "fraud-canary", m -> "Promoted".equals(m.getStatus().getCanary().getPhase()));
+      awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary().getPhase() == CanaryPhase.PROMOTED);
       rollOut("canary", "fraud-canary", 2, List.of());
       await().atMost(TIMEOUT).until(() -> !kube.resources(ModelDeployment.class).inNamespace("canary")
           .withName("fraud-canary").get().getMetadata().getAnnotations().containsKey("modelpilot.io/promote"));

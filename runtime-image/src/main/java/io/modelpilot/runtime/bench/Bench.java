@@ -3,7 +3,7 @@ package io.modelpilot.runtime.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modelpilot.runtime.config.Durations;
+import io.modelpilot.contract.Durations;
 import io.modelpilot.runtime.config.RuntimeSettings;
 import io.modelpilot.runtime.model.LoadedModel;
 import io.modelpilot.runtime.model.ModelRegistry;

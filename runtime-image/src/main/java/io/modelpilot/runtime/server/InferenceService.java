@@ -132,7 +132,7 @@ public class InferenceService {
       if (batcher != null) {
         batcher.close();
       }
-      batcher = new Batcher(settings.maxBatchSize(), io.modelpilot.runtime.config.Durations.parse(
+      batcher = new Batcher(settings.maxBatchSize(), io.modelpilot.contract.Durations.parse(
           "MODELPILOT_MAX_QUEUE_DELAY", settings.maxQueueDelay()), settings.batchWorkers(),
           (in, wanted) -> {
             long started = System.nanoTime();

@@ -3,7 +3,7 @@ package io.modelpilot.runtime.server;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelpilot.runtime.bench.Bench;
-import io.modelpilot.runtime.config.Durations;
+import io.modelpilot.contract.Durations;
 import io.modelpilot.runtime.config.RuntimeSettings;
 import io.modelpilot.runtime.metrics.ServerMetrics;
 import io.modelpilot.runtime.model.LoadedModel;

@@ -1,5 +1,6 @@
 package io.modelpilot.runtime.server;
 
+import io.modelpilot.contract.RuntimeContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelpilot.runtime.metrics.Predictions;
@@ -30,7 +31,7 @@ import java.util.Optional;
 public class V2Resource {
 
   /** Marks the server\'s own warm-up requests (ModelStartup), which no metric counts. */
-  public static final String WARMUP_HEADER = "X-ModelPilot-Warmup";
+  public static final String WARMUP_HEADER = RuntimeContract.Http.WARMUP_HEADER;
 
   static final String SERVER_NAME = "modelpilot";
   static final String SERVER_VERSION = "0.1.0";

@@ -2,6 +2,7 @@ package io.modelpilot.runtime.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelpilot.contract.RuntimeContract;
 import io.modelpilot.runtime.model.ModelRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -229,6 +230,17 @@ class InferenceEndpointTest {
     }
     assertThat(metric("modelpilot_requests_total", "status_class=\"4xx\"")).isPositive();
     assertThat(metric("modelpilot_requests_total", "status_class=\"2xx\"")).isPositive();
+  }
+
+  @Test
+  void exposesEverySeriesTheOperatorQueries() throws IllegalAccessException {
+    JsonNode answer = client.post("/v2/models/mlp-classifier/infer", request(null, row(1), 1)).body();
+    client.post("/v2/models/mlp-classifier/feedback", Map.of("id", answer.path("id").asText(), "label", 0));
+    String metrics = client.get("/q/metrics").raw();
+    for (var field : RuntimeContract.Metrics.class.getFields()) {
+      String name = (String) field.get(null);
+      assertThat(metrics).as(field.getName()).containsPattern("(?m)^" + name + "\\{");
+    }
   }
 
   private double metric(String name, String labelFragment) {

@@ -1,7 +1,9 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -13,20 +15,27 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisSpec {
 
+  public static final String DEFAULT_INTERVAL = "30s";
+  public static final int DEFAULT_FAILURE_LIMIT = 1;
+  public static final long DEFAULT_MIN_REQUESTS = 50;
+
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How often to judge the canary, and the window each query looks back over, e.g. 30s. "
       + "Defaults to 30s.")
+  @Default(DEFAULT_INTERVAL)
   private String interval;
 
   @Min(0)
   @Max(100)
   @JsonPropertyDescription("Failed analyses tolerated; one more rolls the canary back. Defaults to 1.")
+  @Default("" + DEFAULT_FAILURE_LIMIT)
   private Integer failureLimit;
 
   @Min(0)
   @JsonPropertyDescription("Requests the canary must have served in the window before an analysis counts; "
       + "fewer make it inconclusive. Defaults to 50.")
+  @Default("" + DEFAULT_MIN_REQUESTS)
   private Long minRequests;
 
   @Size(max = 16)
@@ -77,5 +86,20 @@ public class AnalysisSpec {
 
   public void setMetrics(List<AnalysisMetric> metrics) {
     this.metrics = metrics;
+  }
+
+  // The schema defaults these on a real API server; objects stored before a default existed (and the test
+  // API server, which applies no schema) still arrive without them.
+
+  public String intervalOrDefault() {
+    return interval == null ? DEFAULT_INTERVAL : interval;
+  }
+
+  public int failureLimitOrDefault() {
+    return failureLimit == null ? DEFAULT_FAILURE_LIMIT : failureLimit;
+  }
+
+  public long minRequestsOrDefault() {
+    return minRequests == null ? DEFAULT_MIN_REQUESTS : minRequests;
   }
 }

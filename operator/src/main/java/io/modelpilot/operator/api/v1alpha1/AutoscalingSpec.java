@@ -1,7 +1,9 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -16,9 +18,14 @@ import java.util.List;
     message = "minReplicas must not exceed maxReplicas", reason = "FieldValueInvalid", fieldPath = ".minReplicas")
 public class AutoscalingSpec {
 
+  public static final int DEFAULT_MIN_REPLICAS = 1;
+  public static final String DEFAULT_INTERVAL = "15s";
+  public static final String DEFAULT_WINDOW = "1m";
+
   @Min(0)
   @Max(1000)
   @JsonPropertyDescription("Fewest runtime pods. Defaults to 1; 0 allows scaling to zero when every metric is 0.")
+  @Default("" + DEFAULT_MIN_REPLICAS)
   private Integer minReplicas;
 
   @Required
@@ -36,11 +43,13 @@ public class AutoscalingSpec {
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How often the metrics are evaluated. Defaults to 15s.")
+  @Default(DEFAULT_INTERVAL)
   private String interval;
 
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("Window of the rate() and quantile queries of the built-in metrics. Defaults to 1m.")
+  @Default(DEFAULT_WINDOW)
   private String window;
 
   @Size(max = 2048)
@@ -105,5 +114,17 @@ public class AutoscalingSpec {
 
   public void setBehavior(ScalingBehavior behavior) {
     this.behavior = behavior;
+  }
+
+  public int minReplicasOrDefault() {
+    return minReplicas == null ? DEFAULT_MIN_REPLICAS : minReplicas;
+  }
+
+  public String intervalOrDefault() {
+    return interval == null ? DEFAULT_INTERVAL : interval;
+  }
+
+  public String windowOrDefault() {
+    return window == null ? DEFAULT_WINDOW : window;
   }
 }

@@ -1,5 +1,6 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;

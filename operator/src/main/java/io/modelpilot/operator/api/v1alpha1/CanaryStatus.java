@@ -14,7 +14,7 @@ public class CanaryStatus {
   private String revision;
 
   @JsonPropertyDescription("Progressing, Paused, Promoted, RolledBack or Aborted.")
-  private String phase;
+  private CanaryPhase phase;
 
   @JsonPropertyDescription("Index of the current step in spec.rollout.steps (0-based).")
   private Integer step;
@@ -46,7 +46,7 @@ public class CanaryStatus {
   private String failedRevision;
 
   @JsonPropertyDescription("The last analysis' verdict: Pass, Fail or Inconclusive.")
-  private String lastVerdict;
+  private AnalysisVerdict lastVerdict;
 
   @JsonPropertyDescription("The last analysis in one line.")
   private String lastAnalysis;
@@ -73,11 +73,11 @@ public class CanaryStatus {
     this.readySince = readySince;
   }
 
-  public String getLastVerdict() {
+  public AnalysisVerdict getLastVerdict() {
     return lastVerdict;
   }
 
-  public void setLastVerdict(String lastVerdict) {
+  public void setLastVerdict(AnalysisVerdict lastVerdict) {
     this.lastVerdict = lastVerdict;
   }
 
@@ -113,11 +113,11 @@ public class CanaryStatus {
     this.revision = revision;
   }
 
-  public String getPhase() {
+  public CanaryPhase getPhase() {
     return phase;
   }
 
-  public void setPhase(String phase) {
+  public void setPhase(CanaryPhase phase) {
     this.phase = phase;
   }
 
@@ -224,7 +224,7 @@ public class CanaryStatus {
     @JsonPropertyDescription("The metric, e.g. LatencyP99.")
     private String metric;
     @JsonPropertyDescription("Pass, Fail or Inconclusive.")
-    private String verdict;
+    private AnalysisVerdict verdict;
     @JsonPropertyDescription("The measured value (canary, or canary relative to stable).")
     private Double value;
     @JsonPropertyDescription("The threshold it was judged against, e.g. '<= 1.5x stable'.")
@@ -235,7 +235,7 @@ public class CanaryStatus {
     public Judgement() {
     }
 
-    public Judgement(String metric, String verdict, Double value, String threshold, String message) {
+    public Judgement(String metric, AnalysisVerdict verdict, Double value, String threshold, String message) {
       this.metric = metric;
       this.verdict = verdict;
       this.value = value;
@@ -267,11 +267,11 @@ public class CanaryStatus {
       this.metric = metric;
     }
 
-    public String getVerdict() {
+    public AnalysisVerdict getVerdict() {
       return verdict;
     }
 
-    public void setVerdict(String verdict) {
+    public void setVerdict(AnalysisVerdict verdict) {
       this.verdict = verdict;
     }
 

@@ -1,7 +1,9 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -11,6 +13,8 @@ import java.util.List;
 /** How a new revision ships: canary steps judged by Prometheus. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutSpec {
+
+  public static final String DEFAULT_PROGRESS_DEADLINE = "10m";
 
   @Required
   @Size(min = 1, max = 20)
@@ -25,6 +29,7 @@ public class RolloutSpec {
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How long the canary's pods may take to become ready before the rollout is rolled "
       + "back, e.g. 10m. Defaults to 10m.")
+  @Default(DEFAULT_PROGRESS_DEADLINE)
   private String progressDeadline;
 
   public List<RolloutStep> getSteps() {
@@ -49,5 +54,9 @@ public class RolloutSpec {
 
   public void setProgressDeadline(String progressDeadline) {
     this.progressDeadline = progressDeadline;
+  }
+
+  public String progressDeadlineOrDefault() {
+    return progressDeadline == null ? DEFAULT_PROGRESS_DEADLINE : progressDeadline;
   }
 }

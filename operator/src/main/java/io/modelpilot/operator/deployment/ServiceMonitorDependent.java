@@ -1,0 +1,66 @@
+package io.modelpilot.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.contract.RuntimeContract.Http;
+import io.modelpilot.contract.RuntimeContract.Labels;
+import io.modelpilot.operator.monitoring.ServiceMonitor;
+import io.modelpilot.operator.monitoring.ServiceMonitorSpec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A ServiceMonitor per ModelDeployment, so a Prometheus Operator installation scrapes its runtime pods
+ * ({@code /q/metrics} on the {@code http} port) with the pod labels the autoscaler and the canary analysis
+ * query by ({@code modelpilot_io_deployment}, {@code _track}, {@code _revision}). Only where the
+ * {@code monitoring.coreos.com} CRDs are installed ({@link Installed}).
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = ServiceMonitorDependent.SELECTOR))
+public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<ServiceMonitor, ModelDeployment> {
+
+  static final String SELECTOR = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR;
+  public static final String SCRAPE_INTERVAL = "15s";
+
+  public ServiceMonitorDependent() {
+    super(ServiceMonitor.class);
+  }
+
+  @Override
+  protected ServiceMonitor desired(ModelDeployment md, Context<ModelDeployment> context) {
+    return serviceMonitor(md);
+  }
+
+  public static ServiceMonitor serviceMonitor(ModelDeployment md) {
+    String name = md.getMetadata().getName();
+    ServiceMonitor monitor = new ServiceMonitor();
+    monitor.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(md.getMetadata().getNamespace())
+        .withLabels(RuntimeDeploymentFactory.commonLabels(md))
+        .withOwnerReferences(RuntimeDeploymentFactory.ownerReference(md)).build());
+    ServiceMonitorSpec spec = new ServiceMonitorSpec();
+    spec.setSelector(new LabelSelectorBuilder()
+        .withMatchLabels(Map.of(Labels.DEPLOYMENT, name)).build());
+    spec.setEndpoints(List.of(new ServiceMonitorSpec.Endpoint(Http.PORT_NAME, Http.METRICS_PATH,
+        SCRAPE_INTERVAL)));
+    spec.setPodTargetLabels(List.of(Labels.DEPLOYMENT, Labels.TRACK, Labels.REVISION));
+    monitor.setSpec(spec);
+    return monitor;
+  }
+
+  /**
+   * True while the ServiceMonitor CRD exists. Checked at most once a minute and, unlike the default, without
+   * a limit: a Prometheus Operator installed after ModelPilot is picked up within a minute.
+   */
+  public static class Installed extends CRDPresentActivationCondition<ServiceMonitor, ModelDeployment> {
+    public Installed() {
+      super(Integer.MAX_VALUE, Duration.ofMinutes(1));
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.modelpilot.operator.rollout;
+
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.modelpilot.contract.RuntimeContract.Labels;
+import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
+import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
+import io.modelpilot.operator.metrics.PrometheusClient;
+import io.modelpilot.operator.rollout.core.Decision;
+import io.modelpilot.operator.rollout.core.Judgement;
+import io.modelpilot.operator.rollout.core.Phase;
+import io.modelpilot.operator.rollout.core.RolloutMachine;
+import io.modelpilot.operator.rollout.core.RolloutPolicy;
+import io.modelpilot.operator.rollout.core.RolloutState;
+import io.modelpilot.operator.rollout.core.Signals;
+import io.modelpilot.operator.status.Announcement;
+import io.modelpilot.operator.status.Reasons;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The adapter around {@link RolloutMachine}: reads the rollout's state from status.canary
+ * ({@link CanaryMapping}), has canary and stable measured when an analysis is due ({@link CanaryMeasurements}),
+ * asks the pure machine, and turns its decision into {@link Tracks}, a new status.canary and Events. It holds no
+ * state: a restarted operator resumes from the status.
+ */
+public class CanaryRollout {
+
+  public static final String ANNOTATION_PROMOTE = RolloutMachine.PROMOTE_ANNOTATION;
+  public static final String ANNOTATION_ABORT = RolloutMachine.ABORT_ANNOTATION;
+  public static final String ANNOTATION_PAUSE = RolloutMachine.PAUSE_ANNOTATION;
+  /** How often a canary is looked at between analyses (readiness, pauses, annotations). */
+  static final Duration TICK = Duration.ofSeconds(2);
+  static final Duration MIN_WARM_UP = Duration.ofSeconds(15);
+
+  private final CanaryMeasurements measurements;
+
+  public CanaryRollout(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
+    this.measurements = new CanaryMeasurements(prometheus, defaultPrometheus);
+  }
+
+  /**
+   * @param stable the stable Deployment as last seen (null before the first rollout)
+   * @param canary the canary Deployment as last seen (null when none)
+   * @param total replicas the model should have in all: spec.replicas or the autoscaler's count
+   * @param specRevision the revision the spec asks for
+   */
+  public RolloutPlan plan(ModelDeployment md, Deployment stable, Deployment canary, int total, String specRevision,
+      Instant now) {
+    RolloutSpec rollout = md.getSpec().getRollout();
+    CanaryStatus previous = md.getStatus() == null ? null : md.getStatus().getCanary();
+    String stableRevision = stable == null ? null : revisionOf(stable);
+    List<Announcement> events = new ArrayList<>();
+
+    if (rollout == null || stable == null || stableRevision == null) {
+      // no canary policy, or the first rollout: the spec goes straight to every replica
+      return RolloutPlan.settled(Tracks.allStable(total), specRevision, rollout == null ? null : previous, events,
+          null);
+    }
+    if (specRevision.equals(stableRevision)) {
+      return backOnStable(previous, stable, canary, total, specRevision, events);
+    }
+    PodTemplateSpec kept = stable.getSpec().getTemplate();
+    if (previous != null && specRevision.equals(previous.getRevision()) && CanaryMapping.failed(previous)) {
+      // this spec failed: it stays off until the spec changes
+      return RolloutPlan.failed(new Tracks(total, kept, 0), stableRevision, previous, events,
+          CanaryMapping.failureMessage(previous));
+    }
+
+    RolloutPolicy policy = CanaryMapping.policy(rollout);
+    RolloutState state;
+    if (previous != null && specRevision.equals(previous.getRevision()) && !CanaryMapping.terminal(previous)) {
+      state = CanaryMapping.toState(previous);
+    } else {
+      if (CanaryMapping.underWay(previous)) {
+        events.add(Announcement.normal(Reasons.CANARY_SUPERSEDED, "canary of revision %s superseded by revision %s"
+            .formatted(previous.getRevision(), specRevision)));
+      }
+      state = RolloutMachine.start(specRevision, now);
+      events.add(Announcement.normal(Reasons.CANARY_STARTED, "canary of revision %s beside stable %s: %s"
+          .formatted(specRevision, stableRevision, CanaryMapping.describe(policy))));
+    }
+
+    int canaryNow = canary == null ? 0 : replicas(canary);
+    int canaryReady = canary == null ? 0 : ready(canary);
+    boolean canaryCurrent = canary != null && specRevision.equals(revisionOf(canary)) && observed(canary)
+        && updated(canary) >= canaryNow;
+    Signals signals = new Signals(canaryCurrent ? canaryReady : 0, Math.max(1, canaryNow), 0, null,
+        annotated(md, ANNOTATION_PROMOTE), annotated(md, ANNOTATION_ABORT), annotated(md, ANNOTATION_PAUSE));
+    boolean allReady = canaryCurrent && canaryNow > 0 && canaryReady >= canaryNow;
+    Instant readySince = !allReady ? null
+        : previous != null && specRevision.equals(previous.getRevision()) && previous.getReadySince() != null
+            ? Instant.parse(previous.getReadySince()) : now;
+    boolean warm = readySince != null && !readySince.plus(warmUp(policy)).isAfter(now);
+    List<Judgement> judgements = null;
+    if (warm && RolloutMachine.analysisDue(policy, state, now)) {
+      CanaryMeasurements.Analysis analysis = measurements.analyse(md, policy, specRevision);
+      judgements = analysis.judgements();
+      signals = signals.withAnalysis(analysis.canaryRequests(), judgements);
+    }
+    Decision decision = RolloutMachine.next(policy, state, signals, now);
+    decision.event().ifPresent(message -> events.add(new Announcement(
+        decision.action() == Decision.Action.ROLLBACK || decision.action() == Decision.Action.ABORT,
+        eventReason(decision), message)));
+
+    CanaryStatus status = CanaryMapping.toStatus(decision.state(), previous, judgements, decision.canaryWeight());
+    status.setReadySince(CanaryMapping.text(readySince));
+    return switch (decision.action()) {
+      case ROLLBACK, ABORT -> {
+        status.setFailedRevision(specRevision);
+        status.setWeight(0);
+        yield RolloutPlan.failed(new Tracks(total, kept, 0), stableRevision, status, events,
+            CanaryMapping.failureMessage(status));
+      }
+      case PROMOTE -> {
+        status.setWeight(100);
+        // the stable track takes the new revision; the canary keeps serving until it is rolled out
+        yield RolloutPlan.settled(new Tracks(total, null, Math.max(canaryNow, 1)), specRevision, status, events,
+            TICK);
+      }
+      default -> {
+        int canaryReplicas = RolloutMachine.canaryReplicas(total, Math.max(decision.canaryWeight(), 1));
+        int stableReplicas = decision.canaryWeight() >= 100 ? 0 : Math.max(1, total - canaryReplicas);
+        yield RolloutPlan.analysing(new Tracks(stableReplicas, kept, canaryReplicas), stableRevision, status, events,
+            recheck(policy));
+      }
+    };
+  }
+
+  /** The spec is what stable runs: a canary still on has nothing left to show, a promoted one hands over. */
+  private static RolloutPlan backOnStable(CanaryStatus previous, Deployment stable, Deployment canary, int total,
+      String specRevision, List<Announcement> events) {
+    CanaryStatus status = previous;
+    int canaryReplicas = 0;
+    Duration recheck = null;
+    if (CanaryMapping.underWay(previous)) {
+      events.add(Announcement.normal(Reasons.CANARY_SUPERSEDED, "canary of revision %s dropped: the spec is back to "
+          .formatted(previous.getRevision()) + "the stable revision " + specRevision));
+      status = null;
+    } else if (previous != null && previous.getPhase() == CanaryPhase.PROMOTED
+        && specRevision.equals(previous.getRevision()) && canary != null && !rolledOut(stable, total)) {
+      // promoted: the canary keeps serving until the stable track runs the new revision everywhere
+      canaryReplicas = replicas(canary);
+      recheck = TICK;
+    }
+    return RolloutPlan.settled(new Tracks(total, null, canaryReplicas), specRevision, status, events, recheck);
+  }
+
+  /** A canary is (or is about to be) under analysis: status.canary is under way for a revision stable lacks. */
+  public static boolean underAnalysis(ModelDeployment md, Deployment stable) {
+    if (md.getSpec().getRollout() == null || stable == null || md.getStatus() == null) {
+      return false;
+    }
+    CanaryStatus canary = md.getStatus().getCanary();
+    return CanaryMapping.underWay(canary) && !canary.getRevision().equals(revisionOf(stable));
+  }
+
+  /** The promote and abort annotations are one-shot: once the canary they acted on is over, they go. */
+  public static List<String> handledAnnotations(ModelDeployment md, CanaryStatus canary) {
+    Map<String, String> annotations = md.getMetadata().getAnnotations();
+    if (annotations == null || CanaryMapping.underWay(canary)) {
+      return List.of();
+    }
+    return List.of(ANNOTATION_PROMOTE, ANNOTATION_ABORT).stream().filter(annotations::containsKey).toList();
+  }
+
+  /** Whether status.canary describes a rollout still under way. */
+  public static boolean underWay(CanaryStatus status) {
+    return CanaryMapping.underWay(status);
+  }
+
+  /**
+   * How long a canary whose pods all became ready serves before its first analysis: one interval, at least
+   * {@link #MIN_WARM_UP}. Measured in the local cluster: a fresh model-server JVM answers with about 3× the
+   * stable pods' p99 for its first 5-10 s (JIT, caches); judged then, a healthy canary fails a latency ratio.
+   */
+  static Duration warmUp(RolloutPolicy policy) {
+    return policy.interval().compareTo(MIN_WARM_UP) < 0 ? MIN_WARM_UP : policy.interval();
+  }
+
+  private static Duration recheck(RolloutPolicy policy) {
+    return policy.interval().compareTo(TICK) < 0 ? policy.interval() : TICK;
+  }
+
+  private static String eventReason(Decision d) {
+    return switch (d.action()) {
+      case ROLLBACK -> Reasons.CANARY_ROLLED_BACK;
+      case ABORT -> Reasons.CANARY_ABORTED;
+      case PROMOTE -> Reasons.CANARY_PROMOTED;
+      case ADVANCE -> Reasons.CANARY_STEP;
+      case NONE -> d.state().phase() == Phase.PAUSED ? Reasons.CANARY_PAUSED : Reasons.CANARY_ANALYSIS;
+    };
+  }
+
+  public static String revisionOf(Deployment d) {
+    Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    return labels == null ? null : labels.get(Labels.REVISION);
+  }
+
+  private static boolean annotated(ModelDeployment md, String annotation) {
+    Map<String, String> annotations = md.getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(annotation)
+        && !"false".equalsIgnoreCase(annotations.get(annotation));
+  }
+
+  private static int replicas(Deployment d) {
+    return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+  }
+
+  private static int ready(Deployment d) {
+    return d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
+  }
+
+  private static int updated(Deployment d) {
+    return d.getStatus() == null || d.getStatus().getUpdatedReplicas() == null ? 0
+        : d.getStatus().getUpdatedReplicas();
+  }
+
+  private static boolean observed(Deployment d) {
+    Long generation = d.getMetadata().getGeneration();
+    Long seen = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+    return generation == null || seen != null && seen >= generation;
+  }
+
+  /** The stable track runs its template's revision on {@code total} ready, updated pods. */
+  private static boolean rolledOut(Deployment stable, int total) {
+    return observed(stable) && updated(stable) >= total && ready(stable) >= total;
+  }
+}

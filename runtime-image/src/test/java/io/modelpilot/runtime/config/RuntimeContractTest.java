@@ -1,0 +1,40 @@
+package io.modelpilot.runtime.config;
+
+import io.modelpilot.contract.RuntimeContract;
+import io.smallrye.config.WithName;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The variables the operator sets on a runtime container are settings this server reads, spelled the same. */
+class RuntimeContractTest {
+
+  @Test
+  void everyVariableTheOperatorSetsIsASettingOfTheServer() throws IllegalAccessException {
+    Set<String> properties = new TreeSet<>();
+    for (Method m : RuntimeSettings.class.getMethods()) {
+      WithName name = m.getAnnotation(WithName.class);
+      properties.add("modelpilot." + (name != null ? name.value() : m.getName()));
+    }
+    for (var field : RuntimeContract.Env.class.getFields()) {
+      String variable = (String) field.get(null);
+      if (!variable.startsWith(RuntimeContract.Env.PREFIX) || variable.equals(RuntimeContract.Env.PREFIX)) {
+        continue; // QUARKUS_HTTP_PORT is Quarkus' own
+      }
+      assertThat(properties).as(variable).contains(RuntimeContract.Env.property(variable));
+    }
+  }
+
+  @Test
+  void environmentNamesMapToPropertiesAsSmallRyeConfigReadsThem() {
+    assertThat(RuntimeContract.Env.property(RuntimeContract.Env.MODEL_URI)).isEqualTo("modelpilot.model-uri");
+    assertThat(RuntimeContract.Env.property(RuntimeContract.Env.MAX_QUEUE_DELAY))
+        .isEqualTo("modelpilot.max-queue-delay");
+    assertThat(Arrays.stream(RuntimeSettings.class.getMethods()).map(Method::getName)).contains("maxQueueDelay");
+  }
+}
