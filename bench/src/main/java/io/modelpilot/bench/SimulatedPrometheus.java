@@ -1,5 +1,7 @@
 package io.modelpilot.bench;
 
+import java.util.Arrays;
+
 import static io.modelpilot.bench.AutoscaleBench.SCRAPE_S;
 
 /** Scraped series of one side: the request counter (the same load for all) and its own latencies. */
