@@ -31,6 +31,23 @@ public final class Reasons {
   public static final String CANARY_ROLLED_BACK = "CanaryRolledBack";
   public static final String CANARY_ABORTED = "CanaryAborted";
 
+  // TuningJob conditions and Events
+  public static final String TARGET_NOT_FOUND = "TargetNotFound";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String TRIALS_RUNNING = "TrialsRunning";
+  public static final String TRIAL_STARTED = "TrialStarted";
+  public static final String TRIAL_SUCCEEDED = "TrialSucceeded";
+  public static final String TRIAL_FAILED = "TrialFailed";
+  public static final String TRIAL_NOT_CREATED = "TrialNotCreated";
+  public static final String TOO_MANY_FAILED_TRIALS = "TooManyFailedTrials";
+  public static final String NO_FEASIBLE_TRIAL = "NoFeasibleTrial";
+  public static final String RECOMMENDED = "Recommended";
+  public static final String APPLYING = "Applying";
+  public static final String APPLY_FAILED = "ApplyFailed";
+  public static final String PROMOTED = "Promoted";
+  public static final String ROLLED_BACK = "RolledBack";
+  public static final String SUPERSEDED = "Superseded";
+
   private Reasons() {
   }
 }

@@ -1,0 +1,161 @@
+package io.modelpilot.operator.tuning;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.TuningJob;
+import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.TrialStatus;
+import io.modelpilot.operator.search.Constraint;
+import io.modelpilot.operator.search.Observation;
+import io.modelpilot.operator.search.Point;
+import io.modelpilot.operator.search.Study;
+import io.modelpilot.operator.search.Suggester;
+import io.modelpilot.operator.search.Suggestions;
+import io.modelpilot.operator.status.Announcement;
+import io.modelpilot.operator.status.Reasons;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trials of one TuningJob: status.trials brought up to date from the Jobs that exist (a Job the status does not
+ * list yet is adopted, so nothing is created twice or lost across an operator restart), finished Jobs read, and new
+ * Jobs started for the points the search suggests.
+ */
+final class TrialBook {
+
+  private static final Logger LOG = Logger.getLogger(TrialBook.class);
+
+  private final KubernetesClient client;
+  private final String runtimeImage;
+
+  TrialBook(KubernetesClient client, String runtimeImage) {
+    this.client = client;
+    this.runtimeImage = runtimeImage;
+  }
+
+  /** status.trials from the previous status and the TuningJob's Jobs, in creation order; Events for what ended. */
+  List<TrialStatus> sync(TuningJob tj, List<TrialStatus> previous, List<Job> jobs, Study study,
+      List<Announcement> events) {
+    Map<String, TrialStatus> trials = new LinkedHashMap<>();
+    previous.forEach(t -> trials.put(t.getName(), copy(t)));
+    for (Job job : jobs) {
+      String name = job.getMetadata().getName();
+      if (TrialJobs.index(tj, name) < 0) {
+        continue;
+      }
+      TrialStatus trial = trials.get(name);
+      if (trial == null) {
+        Map<String, String> parameters = TrialJobs.parameters(job);
+        trial = new TrialStatus(name, parameters == null ? Map.of() : parameters, TrialStatus.Phase.RUNNING);
+        trials.put(name, trial);
+        LOG.infof("adopted trial %s (its Job exists, the status did not list it yet)", name);
+      }
+      if (trial.getPhase().finished()) {
+        continue;
+      }
+      TrialResults.Result result = TrialResults.of(job, pods(tj, name), Studies.requiredMetrics(tj.getSpec()));
+      record(trial, result, study, events);
+    }
+    for (TrialStatus trial : trials.values()) {
+      boolean seen = jobs.stream().anyMatch(j -> trial.getName().equals(j.getMetadata().getName()));
+      // the informer may not have a Job created a moment ago: only the API server can say it is gone
+      if (!trial.getPhase().finished() && !seen && jobGone(tj, trial.getName())) {
+        trial.setPhase(TrialStatus.Phase.FAILED);
+        trial.setReason("JobDeleted");
+        trial.setMessage("the trial's Job was deleted before it finished");
+        events.add(Announcement.warning(Reasons.TRIAL_FAILED, trial.getName() + ": " + trial.getMessage()));
+      }
+    }
+    List<TrialStatus> ordered = new ArrayList<>(trials.values());
+    ordered.sort(Comparator.comparingInt(t -> TrialJobs.index(tj, t.getName())));
+    return ordered;
+  }
+
+  /**
+   * Starts up to {@code slots} trials at the points the search suggests. A Job that already exists (created just
+   * before a restart) is taken as it is.
+   */
+  void launch(TuningJob tj, ModelDeployment target, Study study, List<TrialStatus> trials, List<Observation> history,
+      int slots, List<Announcement> events) {
+    Suggester suggester = Suggester.named(tj.getSpec().getAlgorithm() == null ? "bayesian"
+        : tj.getSpec().getAlgorithm().nameOrDefault().value());
+    long seed = tj.getSpec().getAlgorithm() == null ? 1 : tj.getSpec().getAlgorithm().seedOrDefault();
+    Suggestions suggestions = suggester.suggest(study, history, slots, seed);
+    int next = trials.stream().mapToInt(t -> TrialJobs.index(tj, t.getName())).max().orElse(0) + 1;
+    for (Point point : suggestions.points()) {
+      String name = TrialJobs.name(tj, next++);
+      Map<String, String> parameters = point.asStrings();
+      TrialStatus trial = new TrialStatus(name, parameters, TrialStatus.Phase.PENDING);
+      try {
+        client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace())
+            .resource(TrialJobs.job(tj, target, runtimeImage, name, parameters)).create();
+        trial.setPhase(TrialStatus.Phase.RUNNING);
+        events.add(Announcement.normal(Reasons.TRIAL_STARTED, name + ": " + parameters));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          trial.setPhase(TrialStatus.Phase.RUNNING); // created before a restart; the next sync reads it
+        } else {
+          trial.setPhase(TrialStatus.Phase.FAILED);
+          trial.setReason(Reasons.TRIAL_NOT_CREATED);
+          trial.setMessage("the API server refused the trial's Job: " + TrialResults.shown(e.getMessage()));
+          events.add(Announcement.warning(Reasons.TRIAL_FAILED, name + ": " + trial.getMessage()));
+        }
+      } catch (IllegalArgumentException e) {
+        trial.setPhase(TrialStatus.Phase.FAILED);
+        trial.setReason(Reasons.TRIAL_NOT_CREATED);
+        trial.setMessage(e.getMessage());
+        events.add(Announcement.warning(Reasons.TRIAL_FAILED, name + ": " + e.getMessage()));
+      }
+      trials.add(trial);
+    }
+  }
+
+  private static void record(TrialStatus trial, TrialResults.Result result, Study study, List<Announcement> events) {
+    if (result instanceof TrialResults.Succeeded s) {
+      trial.setPhase(TrialStatus.Phase.SUCCEEDED);
+      trial.setMetrics(s.metrics());
+      boolean feasible = study.constraints().stream().allMatch(c -> c.satisfiedBy(s.metrics()));
+      trial.setFeasible(feasible);
+      String objective = study.objective().metric();
+      events.add(Announcement.normal(Reasons.TRIAL_SUCCEEDED, "%s: %s=%s%s".formatted(trial.getName(), objective,
+          s.metrics().get(objective), feasible ? "" : " (breaks a constraint: " + broken(study, s.metrics()) + ")")));
+    } else if (result instanceof TrialResults.Failed f) {
+      trial.setPhase(TrialStatus.Phase.FAILED);
+      trial.setReason(f.reason());
+      trial.setMessage(f.message());
+      events.add(Announcement.warning(Reasons.TRIAL_FAILED, trial.getName() + ": " + f.message()));
+    } else {
+      trial.setPhase(TrialStatus.Phase.RUNNING);
+    }
+  }
+
+  private static String broken(Study study, Map<String, Double> metrics) {
+    return String.join(", ", study.constraints().stream().filter(c -> !c.satisfiedBy(metrics))
+        .map(Constraint::toString).toList());
+  }
+
+  private boolean jobGone(TuningJob tj, String name) {
+    return client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace()).withName(name).get() == null;
+  }
+
+  private List<Pod> pods(TuningJob tj, String trial) {
+    return client.pods().inNamespace(tj.getMetadata().getNamespace())
+        .withLabel(TrialJobs.LABEL_TRIAL, trial).list().getItems();
+  }
+
+  private static TrialStatus copy(TrialStatus t) {
+    TrialStatus c = new TrialStatus(t.getName(), t.getParameters(), t.getPhase());
+    c.setMetrics(t.getMetrics());
+    c.setReason(t.getReason());
+    c.setMessage(t.getMessage());
+    c.setFeasible(t.getFeasible());
+    return c;
+  }
+}
