@@ -22,7 +22,14 @@ import io.modelpilot.operator.api.v1alpha1.RolloutStep;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.modelpilot.operator.api.v1alpha1.ApplySpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.TuningAlgorithm;
+import io.modelpilot.operator.api.v1alpha1.TuningJob;
+import io.modelpilot.operator.api.v1alpha1.TuningJobStatus;
 import io.modelpilot.operator.helm.HelmChartTest;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.testkit.MockApiServer;
@@ -481,6 +488,171 @@ class ModelDeploymentOperatorTest {
     metric.setType(AnalysisMetric.Type.ERROR_RATE);
     metric.setMax(max);
     return metric;
+  }
+
+  // ---------------------------------------------------------------- TuningJob
+
+  @Test
+  @Order(50)
+  void tuningJobRunsTrialsAsJobsAndShipsTheBestPointIntoItsTarget() {
+    create("tune", example("cpu-model.yaml", ModelDeployment.class));
+    awaitDeployment("tune", "fraud-detector");
+    rollOut("tune", "fraud-detector", 2, List.of());
+    awaitStatus("tune", "fraud-detector", m -> "True".equals(ready(m).getStatus()));
+    TuningJob tj = tuningJob("threads", "fraud-detector", 4, 2, 1, TuningAlgorithm.Name.GRID, ApplySpec.Policy.CANARY);
+    kube.resource(tj).create();
+
+    // play the kubelet: each trial reports a throughput that peaks at 3 threads
+    Set<String> done = new TreeSet<>();
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+      List<Job> jobs = trialJobs("tune", "threads");
+      long unfinished = jobs.stream().filter(j -> !done.contains(j.getMetadata().getName())).count();
+      assertThat(unfinished).as("never more than parallelTrials at once").isLessThanOrEqualTo(2);
+      for (Job job : jobs) {
+        if (done.add(job.getMetadata().getName())) {
+          int threads = Integer.parseInt(env(job, "MODELPILOT_INTRA_OP_THREADS"));
+          finishTrial("tune", job, "{\"throughput\": " + (500 - 40 * (threads - 3) * (threads - 3))
+              + ", \"latencyP99Ms\": 12.5, \"model\": \"fraud-detector\"}", true);
+        }
+      }
+      return done.size() == 4;
+    });
+
+    Job first = trialJobs("tune", "threads").get(0);
+    assertThat(first.getSpec().getBackoffLimit()).isZero();
+    assertThat(first.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("TuningJob"));
+    var pod = first.getSpec().getTemplate();
+    assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getMetadata().getLabels()).as("the target's Service must never select a trial")
+        .doesNotContainKey("modelpilot.io/deployment");
+    assertThat(pod.getSpec().getContainers().get(0).getArgs()).startsWith("bench");
+    assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("ghcr.io/modelpilot/runtime:0.1.0");
+
+    ModelDeployment target = await().atMost(TIMEOUT).until(
+        () -> kube.resources(ModelDeployment.class).inNamespace("tune").withName("fraud-detector").get(),
+        m -> Integer.valueOf(3).equals(m.getSpec().getRuntime().getIntraOpThreads()));
+    assertThat(target.getSpec().getRuntime().getBatching().getMaxBatchSize()).as("the rest of the spec is kept")
+        .isEqualTo(32);
+    TuningJob applying = awaitTuning("tune", "threads", t -> t.getStatus().getApplied() != null);
+    assertThat(applying.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.APPLYING);
+    assertThat(applying.getStatus().getBestTrial().getParameters()).containsEntry("threads", "3");
+    assertThat(applying.getStatus().getBestTrial().getSummary()).isEqualTo("throughput=500");
+    assertThat(applying.getStatus().getRecommendation().getPatch())
+        .isEqualTo("{\"spec\":{\"runtime\":{\"intraOpThreads\":3}}}");
+    assertThat(applying.getStatus().getTrials()).hasSize(4).allSatisfy(t -> {
+      assertThat(t.getPhase()).isEqualTo(TuningJobStatus.TrialStatus.Phase.SUCCEEDED);
+      assertThat(t.getFeasible()).isTrue();
+    });
+    assertThat(applying.getStatus().getTrialSummary()).isEqualTo("4/4");
+
+    Deployment rolled = await().atMost(TIMEOUT).until(
+        () -> kube.apps().deployments().inNamespace("tune").withName("fraud-detector").get(),
+        d -> applying.getStatus().getApplied().getRevision().equals(revision(d)));
+    rollOut("tune", "fraud-detector", 2, List.of());
+    TuningJob promoted = awaitTuning("tune", "threads", t -> t.getStatus().getPhase().terminal());
+    assertThat(promoted.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.SUCCEEDED);
+    assertThat(promoted.getStatus().getApplied().getOutcome())
+        .isEqualTo(TuningJobStatus.AppliedStatus.Outcome.PROMOTED);
+    assertThat(revision(rolled)).isEqualTo(promoted.getStatus().getApplied().getRevision());
+    assertThat(events("tune", "threads")).extracting(Event::getReason)
+        .contains("TrialStarted", "TrialSucceeded", "Applying", "Promoted");
+  }
+
+  @Test
+  @Order(51)
+  void aMissingTargetAndTrialsThatWriteGarbageAreReportedWithoutStoppingTheOperator() {
+    TuningJob tj = tuningJob("broken", "not-yet", 5, 1, 2, TuningAlgorithm.Name.RANDOM, ApplySpec.Policy.MANUAL);
+    kube.resource(tj).create();
+    TuningJob waiting = awaitTuning("bad", "broken", t -> t.getStatus().getConditions() != null
+        && t.getStatus().getConditions().stream().anyMatch(c -> "TargetNotFound".equals(c.getReason())));
+    assertThat(Conditions.isTrue(waiting.getStatus().getConditions(), Conditions.READY)).isFalse();
+    assertThat(waiting.getStatus().getTrials()).isEmpty();
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("bad", "broken"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("not-yet", "not found")));
+
+    ModelDeployment md = example("cpu-model.yaml", ModelDeployment.class);
+    md.getMetadata().setName("not-yet");
+    create("bad", md);
+    Job deleted = await().atMost(TIMEOUT).until(() -> trialJobs("bad", "broken"), j -> j.size() == 1).get(0);
+    kube.resource(deleted).delete();
+    Job garbage = await().atMost(TIMEOUT).until(() -> trialJobs("bad", "broken"), j -> j.size() == 1
+        && !j.get(0).getMetadata().getName().equals(deleted.getMetadata().getName())).get(0);
+    finishTrial("bad", garbage, "Segmentation fault (core dumped) <<not json>>", true);
+    Job crashed = await().atMost(TIMEOUT).until(() -> trialJobs("bad", "broken"), j -> j.size() == 2).get(1);
+    finishTrial("bad", crashed, "cannot load model", false);
+
+    TuningJob failed = awaitTuning("bad", "broken", t -> t.getStatus().getPhase().terminal());
+    assertThat(failed.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.FAILED);
+    assertThat(failed.getStatus().getTrials()).extracting(TuningJobStatus.TrialStatus::getReason)
+        .containsExactly("JobDeleted", "BadResult", "TrialFailed");
+    assertThat(failed.getStatus().getTrials().get(1).getMessage()).contains("not JSON", "Segmentation fault");
+    assertThat(failed.getStatus().getTrials().get(2).getMessage()).contains("exit code 1", "cannot load model");
+    Condition readyCondition = Conditions.find(failed.getStatus().getConditions(), Conditions.READY).orElseThrow();
+    assertThat(readyCondition.getReason()).isEqualTo("TooManyFailedTrials");
+    assertThat(readyCondition.getMessage()).contains("3 trials failed", "maxFailedTrials 2");
+    assertThat(trialJobs("bad", "broken")).as("no trial starts after the TuningJob failed").hasSize(2);
+  }
+
+  private TuningJob tuningJob(String name, String target, int maxTrials, int parallel, int maxFailed,
+      TuningAlgorithm.Name algorithm, ApplySpec.Policy policy) {
+    TuningJob tj = kube.getKubernetesSerialization().unmarshal("""
+        apiVersion: modelpilot.io/v1alpha1
+        kind: TuningJob
+        metadata: {name: %s, namespace: %s}
+        spec:
+          targetRef: {name: %s}
+          objective: {metric: throughput, direction: Maximize}
+          constraints: [{metric: latencyP99Ms, max: 50}]
+          parameters:
+            - {name: threads, type: int, min: 1, max: 4, path: spec.runtime.intraOpThreads}
+          trial: {benchmark: {concurrency: 2, duration: 2s}}
+        """.formatted(name, name.equals("threads") ? "tune" : "bad", target), TuningJob.class);
+    tj.getSpec().setMaxTrials(maxTrials);
+    tj.getSpec().setParallelTrials(parallel);
+    tj.getSpec().setMaxFailedTrials(maxFailed);
+    TuningAlgorithm a = new TuningAlgorithm();
+    a.setName(algorithm);
+    a.setSeed(5L);
+    tj.getSpec().setAlgorithm(a);
+    ApplySpec apply = new ApplySpec();
+    apply.setPolicy(policy);
+    tj.getSpec().setApply(apply);
+    return tj;
+  }
+
+  private List<Job> trialJobs(String namespace, String tuningJob) {
+    return kube.batch().v1().jobs().inNamespace(namespace).withLabel("modelpilot.io/tuning-job", tuningJob).list()
+        .getItems().stream().sorted(java.util.Comparator.comparingInt(
+            j -> Integer.parseInt(j.getMetadata().getName().substring(tuningJob.length() + 1)))).toList();
+  }
+
+  private static String env(Job job, String name) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> name.equals(e.getName())).findFirst().orElseThrow().getValue();
+  }
+
+  /** What a kubelet and the Job controller report once the trial's container exited. */
+  private void finishTrial(String namespace, Job job, String terminationMessage, boolean succeeded) {
+    var labels = job.getSpec().getTemplate().getMetadata().getLabels();
+    kube.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(job.getMetadata().getName() + "-x1").withLabels(labels).endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase(succeeded ? "Succeeded" : "Failed").addNewContainerStatus().withName("trial")
+        .withNewState().withNewTerminated().withExitCode(succeeded ? 0 : 1).withMessage(terminationMessage)
+        .endTerminated().endState().endContainerStatus().endStatus().build()).create();
+    kube.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).editStatus(j -> {
+      j.setStatus(new JobStatusBuilder().withSucceeded(succeeded ? 1 : 0).withFailed(succeeded ? 0 : 1)
+          .addNewCondition().withType(succeeded ? "Complete" : "Failed").withStatus("True")
+          .withReason(succeeded ? null : "BackoffLimitExceeded").endCondition().build());
+      return j;
+    });
+  }
+
+  private TuningJob awaitTuning(String namespace, String name, java.util.function.Predicate<TuningJob> p) {
+    return await().atMost(TIMEOUT).until(
+        () -> kube.resources(TuningJob.class).inNamespace(namespace).withName(name).get(),
+        t -> t != null && t.getStatus() != null && t.getStatus().getPhase() != null && p.test(t));
   }
 
   // ---------------------------------------------------------------- RBAC
