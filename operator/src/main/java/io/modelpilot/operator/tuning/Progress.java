@@ -172,6 +172,7 @@ final class Progress {
     TrialStatus trial = trials.stream().filter(t -> t.getName().equals(winner.get().id())).findFirst().orElseThrow();
     Map<String, String> point = trial.getParameters();
     var patch = Tunables.specPatch(tj.getSpec().getParameters(), point, target);
+    String capacity = capacity(target, patch, trial);
     recommendation = new TuningJobStatus.Recommendation();
     recommendation.setParameters(Tunables.byPath(tj.getSpec().getParameters(), point));
     recommendation.setPatch(Serialization.asJson(patch));
@@ -196,9 +197,29 @@ final class Progress {
     applied.setAppliedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
     phase = Phase.APPLYING;
     reason = Reasons.APPLYING;
-    message = "best trial %s %s shipped to %s as revision %s; its canary decides".formatted(trial.getName(), point,
-        target.getMetadata().getName(), revision);
+    message = "best trial %s %s shipped to %s as revision %s%s; its canary decides".formatted(trial.getName(), point,
+        target.getMetadata().getName(), revision, capacity);
     events.add(Announcement.normal(Reasons.APPLYING, message));
+  }
+
+  /**
+   * apply.capacityTargetShare: the best trial's measured throughput per pod, times the share, becomes the target's
+   * RequestsPerSecond targetPerReplica. Returns what was done, for the message.
+   */
+  private String capacity(ModelDeployment target, com.fasterxml.jackson.databind.node.ObjectNode patch,
+      TrialStatus trial) {
+    ApplySpec apply = tj.getSpec().getApply();
+    if (apply == null || apply.getCapacityTargetShare() == null) {
+      return "";
+    }
+    Double throughput = trial.getMetrics() == null ? null : trial.getMetrics().get("throughput");
+    if (throughput == null) {
+      return " (capacityTargetShare ignored: the best trial reported no throughput)";
+    }
+    double perReplica = throughput * apply.getCapacityTargetShare();
+    return Tunables.withCapacity(patch, target, perReplica)
+        ? " with autoscaling targetPerReplica " + io.modelpilot.operator.common.Numbers.precise(perReplica)
+        : " (capacityTargetShare ignored: the target autoscales on no RequestsPerSecond metric)";
   }
 
   /** The applied revision's fate in the target's rollout. */

@@ -87,6 +87,35 @@ final class Tunables {
     return root;
   }
 
+  /**
+   * Sets the target's RequestsPerSecond autoscaling target to {@code perReplica} in the patch (the whole metrics
+   * list, as a merge patch replaces lists). False when the target autoscales on no RequestsPerSecond metric.
+   */
+  static boolean withCapacity(ObjectNode patch, ModelDeployment target, double perReplica) {
+    JsonNode current = JSON.valueToTree(target).path("spec").path("autoscaling").path("metrics");
+    ObjectNode spec = patch.has("spec") ? (ObjectNode) patch.get("spec") : patch.putObject("spec");
+    ObjectNode autoscaling = spec.has("autoscaling") ? (ObjectNode) spec.get("autoscaling")
+        : spec.putObject("autoscaling");
+    ArrayNode metrics = autoscaling.has("metrics") ? (ArrayNode) autoscaling.get("metrics")
+        : current instanceof ArrayNode a ? a.deepCopy() : JsonNodeFactory.instance.arrayNode();
+    boolean set = false;
+    for (JsonNode m : metrics) {
+      if ("RequestsPerSecond".equals(m.path("type").asText())) {
+        ((ObjectNode) m).put("targetPerReplica", Math.round(perReplica * 100) / 100.0);
+        set = true;
+      }
+    }
+    if (set) {
+      autoscaling.set("metrics", metrics);
+    } else if (autoscaling.isEmpty()) {
+      spec.remove("autoscaling");
+      if (spec.isEmpty()) {
+        patch.remove("spec");
+      }
+    }
+    return set;
+  }
+
   /** path → value text, for status.recommendation. */
   static Map<String, String> byPath(List<TuningParameter> parameters, Map<String, String> point) {
     Map<String, String> out = new LinkedHashMap<>();
