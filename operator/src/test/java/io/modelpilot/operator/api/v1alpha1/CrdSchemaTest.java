@@ -2,18 +2,11 @@ package io.modelpilot.operator.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -24,29 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.networknt.schema.JsonMetaSchema;
-import com.networknt.schema.JsonNodePath;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.NonValidationKeyword;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
-import com.networknt.schema.oas.OpenApi30;
 
-import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.CelOptions;
-import dev.cel.common.CelValidationResult;
-import dev.cel.common.types.SimpleType;
-import dev.cel.compiler.CelCompiler;
-import dev.cel.compiler.CelCompilerFactory;
-import dev.cel.extensions.CelExtensions;
-import dev.cel.parser.CelStandardMacro;
-import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import dev.cel.runtime.CelRuntimeFactory;
 
 /**
  * Proves that the committed ModelDeployment CRD schema rejects bad input with messages naming the
@@ -54,39 +26,18 @@ import dev.cel.runtime.CelRuntimeFactory;
  * runs both layers of the API server's validation itself: the OpenAPI v3 schema (types, patterns,
  * bounds, required) through networknt's JSON Schema validator, and every
  * {@code x-kubernetes-validations} CEL rule through cel-java, with {@code self} bound to the value
- * at the rule's node, as Kubernetes does.
+ * at the rule's node, as Kubernetes does ({@link CrdValidator}).
  */
 public class CrdSchemaTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("modelpilot.root", ".."));
+    private static final Path ROOT = CrdValidator.ROOT;
     private static final Path CRD = ROOT.resolve("crds/modeldeployments.modelpilot.io-v1.yml");
-    private static final Path EXAMPLES = ROOT.resolve("examples");
+    private static final Path EXAMPLES = CrdValidator.EXAMPLES;
 
-    private static final ObjectMapper YAML = new YAMLMapper();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    /** Both layers of the API server's validation, for the CRD as committed. */
+    private static final CrdValidator VALIDATOR = new CrdValidator(CRD);
     /** The openAPIV3Schema of v1alpha1, as committed. */
-    private static final JsonNode SCHEMA = loadSchema();
-    private static final JsonSchema SCHEMA_VALIDATOR = schemaValidator(SCHEMA);
-
-    // Kubernetes evaluates rules with cel-go: matches() is a partial (RE2 find) match, numbers of
-    // different types compare, and the strings extension library is present.
-    private static final CelOptions CEL_OPTIONS = CelOptions.current()
-            .enableHeterogeneousNumericComparisons(true)
-            .enableRegexPartialMatch(true)
-            .build();
-    private static final CelCompiler CEL_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-            .setOptions(CEL_OPTIONS)
-            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-            .addLibraries(CelExtensions.strings())
-            .addVar("self", SimpleType.DYN)
-            .setResultType(SimpleType.BOOL)
-            .build();
-    private static final CelRuntime CEL_RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-            .setOptions(CEL_OPTIONS)
-            .addLibraries(CelExtensions.strings())
-            .build();
-    private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
+    private static final JsonNode SCHEMA = VALIDATOR.schema();
 
     // ---------------------------------------------------------------- tests
 
@@ -382,216 +333,21 @@ public class CrdSchemaTest {
      * when the object is valid.
      */
     public static List<String> validate(Map<String, Object> object) {
-        List<String> errors = new ArrayList<>();
-        JsonNode json = JSON.valueToTree(object);
-        for (ValidationMessage message : SCHEMA_VALIDATOR.validate(json)) {
-            errors.add(describe(message));
-        }
-        checkRules(SCHEMA, object, "", errors);
-        return errors;
-    }
-
-    private static String describe(ValidationMessage message) {
-        String path = path(message.getInstanceLocation());
-        if ("required".equals(message.getType()) && message.getProperty() != null) {
-            // name the missing field itself, as the API server does ("spec.model.uri: Required value")
-            path = join(path, message.getProperty());
-        }
-        String error = message.getError() != null ? message.getError() : message.getMessage();
-        return (path.isEmpty() ? "<root>" : path) + ": " + error + " (" + message.getType() + ")";
-    }
-
-    private static String path(JsonNodePath location) {
-        StringBuilder path = new StringBuilder();
-        for (int i = 0; i < location.getNameCount(); i++) {
-            Object element = location.getElement(i);
-            if (element instanceof Number) {
-                path.append('[').append(element).append(']');
-            } else {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(element);
-            }
-        }
-        return path.toString();
-    }
-
-    /** Walks schema and value together, evaluating each node's rules with self bound to the value. */
-    private static void checkRules(JsonNode schema, Object value, String path, List<String> errors) {
-        if (value == null || schema == null || !hasType(schema, value)) {
-            return; // absent, or the schema layer reports the wrong type
-        }
-        for (JsonNode validation : schema.path("x-kubernetes-validations")) {
-            String rule = validation.path("rule").asText();
-            String at = join(path, validation.path("fieldPath").asText(""));
-            String where = at.isEmpty() ? "<root>" : at;
-            CelRuntime.Program program = compile(rule);
-            Object result;
-            try {
-                result = program.eval(Map.of("self", toCel(value)));
-            } catch (CelEvaluationException e) {
-                errors.add(where + ": rule '" + rule + "' failed to evaluate: " + e.getMessage());
-                continue;
-            }
-            if (!Boolean.TRUE.equals(result)) {
-                String message = validation.hasNonNull("message")
-                        ? validation.get("message").asText()
-                        : "failed rule: " + rule;
-                errors.add(where + ": " + message);
-            }
-        }
-        if (value instanceof Map<?, ?> map) {
-            JsonNode properties = schema.path("properties");
-            JsonNode additional = schema.path("additionalProperties");
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                String key = String.valueOf(entry.getKey());
-                JsonNode child = properties.has(key) ? properties.get(key)
-                        : additional.isObject() ? additional : null;
-                checkRules(child, entry.getValue(), join(path, key), errors);
-            }
-        } else if (value instanceof List<?> list && schema.has("items")) {
-            for (int i = 0; i < list.size(); i++) {
-                checkRules(schema.get("items"), list.get(i), path + "[" + i + "]", errors);
-            }
-        }
-    }
-
-    private static boolean hasType(JsonNode schema, Object value) {
-        switch (schema.path("type").asText("")) {
-            case "object":
-                return value instanceof Map;
-            case "array":
-                return value instanceof List;
-            case "string":
-                return value instanceof String;
-            case "integer":
-                return value instanceof Integer || value instanceof Long || value instanceof BigInteger;
-            case "number":
-                return value instanceof Number;
-            case "boolean":
-                return value instanceof Boolean;
-            default:
-                return true; // untyped, int-or-string, preserve-unknown-fields
-        }
+        return VALIDATOR.validate(object);
     }
 
     private static CelRuntime.Program compile(String rule) {
-        return PROGRAMS.computeIfAbsent(rule, r -> {
-            CelValidationResult result = CEL_COMPILER.compile(r);
-            if (result.hasError()) {
-                throw new AssertionError("CEL rule does not compile: " + r + "\n" + result.getErrorString());
-            }
-            try {
-                CelAbstractSyntaxTree ast = result.getAst();
-                return CEL_RUNTIME.createProgram(ast);
-            } catch (Exception e) {
-                throw new AssertionError("CEL rule cannot be planned: " + r, e);
-            }
-        });
-    }
-
-    /** Objects as maps, lists as lists, integers as Long, other numbers as Double: CEL's types. */
-    private static Object toCel(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            map.forEach((k, v) -> result.put(String.valueOf(k), toCel(v)));
-            return result;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(CrdSchemaTest::toCel).toList();
-        }
-        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof BigInteger big) {
-            return big.longValueExact();
-        }
-        if (value instanceof Float || value instanceof BigDecimal) {
-            return ((Number) value).doubleValue();
-        }
-        return value;
+        return CrdValidator.compile(rule);
     }
 
     private static void collectRules(JsonNode schema, List<String> rules) {
-        for (JsonNode validation : schema.path("x-kubernetes-validations")) {
-            rules.add(validation.path("rule").asText());
-        }
-        for (Iterator<JsonNode> it = schema.path("properties").elements(); it.hasNext(); ) {
-            collectRules(it.next(), rules);
-        }
-        if (schema.path("additionalProperties").isObject()) {
-            collectRules(schema.get("additionalProperties"), rules);
-        }
-        if (schema.has("items")) {
-            collectRules(schema.get("items"), rules);
-        }
-    }
-
-    private static String join(String path, String field) {
-        if (field.isEmpty()) {
-            return path;
-        }
-        String name = field.startsWith(".") ? field.substring(1) : field;
-        return path.isEmpty() ? name : path + "." + name;
+        CrdValidator.collectRules(schema, rules);
     }
 
     // ---------------------------------------------------------------- loading
 
-    private static JsonNode loadSchema() {
-        try {
-            JsonNode crd = YAML.readTree(CRD.toFile());
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                if ("v1alpha1".equals(version.path("name").asText())) {
-                    JsonNode schema = version.path("schema").path("openAPIV3Schema");
-                    assertThat(schema.isObject()).as("openAPIV3Schema of v1alpha1 in %s", CRD).isTrue();
-                    return schema;
-                }
-            }
-            throw new AssertionError("no v1alpha1 version in " + CRD);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * The OpenAPI 3.0 schema dialect (nullable, draft-04 style bounds), with the x-kubernetes-*
-     * extensions known but not validated: rules are checked by {@link #checkRules}, int-or-string
-     * is the anyOf the generator writes next to it.
-     */
-    private static JsonSchema schemaValidator(JsonNode schema) {
-        JsonMetaSchema openApi = JsonMetaSchema.builder(OpenApi30.getInstance())
-                .keywords(Stream.of("x-kubernetes-validations", "x-kubernetes-int-or-string",
-                                "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource",
-                                "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type")
-                        .map(NonValidationKeyword::new)
-                        .toList())
-                .build();
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4,
-                builder -> builder.metaSchema(openApi).defaultMetaSchemaIri(openApi.getIri()));
-        return factory.getSchema(schema);
-    }
-
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> exampleModelDeployments() {
-        List<Map<String, Object>> result = new ArrayList<>();
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-                    .sorted().toList()) {
-                try (MappingIterator<Map<String, Object>> docs = YAML.readerFor(Map.class).readValues(file.toFile())) {
-                    while (docs.hasNext()) {
-                        Map<String, Object> doc = docs.next();
-                        if (doc != null && "ModelDeployment".equals(doc.get("kind"))
-                                && String.valueOf(doc.get("apiVersion")).startsWith("modelpilot.io/")) {
-                            result.add(doc);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return result;
+        return CrdValidator.examples("ModelDeployment");
     }
 
     /** A fresh copy of examples/cpu-model.yaml's ModelDeployment, which the bad specs mutate. */
