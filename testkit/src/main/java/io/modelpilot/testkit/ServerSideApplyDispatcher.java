@@ -68,6 +68,10 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
   /** Fields each manager applied to a status subresource: a PUT to /status cannot carry them. */
   private final Map<String, ObjectNode> statusFieldsByManager = new ConcurrentHashMap<>();
   private final Object applyLock = new Object();
+  private static final java.util.regex.Pattern POD_LOG =
+      java.util.regex.Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+  /** What a kubelet would serve as a pod's log: (namespace, name) → text, or null for a pod it does not run. */
+  private volatile java.util.function.BiFunction<String, String, String> podLogs = (namespace, name) -> null;
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
@@ -81,12 +85,24 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
         && contentType.startsWith("application/merge-patch+json")) {
       return mergePatch(request);
     }
+    java.util.regex.Matcher log = POD_LOG.matcher(stripQuery(request.getPath()));
+    if (request.method() == HttpMethod.GET && log.matches()) {
+      // the stock CRUD handlers know no pod logs; the kubelet's part of the cluster does
+      String text = podLogs.apply(log.group(1), log.group(2));
+      return text == null ? status(404, "pods \"" + log.group(2) + "\" not found")
+          : new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(text);
+    }
     if (request.method() == HttpMethod.PATCH || request.method() == HttpMethod.PUT) {
       // the stock handlers decide "status or not" on the raw path, query string included
       return super.dispatch(withPath(request, request.getMethod(), stripQuery(request.getPath()),
           request.getBody().readUtf8(), contentType));
     }
     return super.dispatch(request);
+  }
+
+  /** Serves GET .../pods/{name}/log (the local cluster's kubelet, or a test playing one). */
+  public void podLogs(java.util.function.BiFunction<String, String, String> logs) {
+    this.podLogs = logs;
   }
 
   /** Every request received so far, oldest first. */

@@ -38,6 +38,7 @@ public final class Reasons {
   public static final String TRIAL_STARTED = "TrialStarted";
   public static final String TRIAL_SUCCEEDED = "TrialSucceeded";
   public static final String TRIAL_FAILED = "TrialFailed";
+  public static final String TRIAL_EARLY_STOPPED = "TrialEarlyStopped";
   public static final String TRIAL_NOT_CREATED = "TrialNotCreated";
   public static final String TOO_MANY_FAILED_TRIALS = "TooManyFailedTrials";
   public static final String NO_FEASIBLE_TRIAL = "NoFeasibleTrial";

@@ -66,14 +66,7 @@ final class Studies {
   static List<Observation> history(Study study, List<TrialStatus> trials, List<Map<String, String>> rolledBack) {
     List<Observation> history = new ArrayList<>();
     for (TrialStatus t : trials) {
-      Map<String, String> p = t.getParameters() == null ? Map.of() : t.getParameters();
-      history.add(switch (t.getPhase()) {
-        case SUCCEEDED -> Observation.succeeded(t.getName(), p, t.getMetrics());
-        case FAILED -> Observation.failed(t.getName(), p);
-        case EARLY_STOPPED -> new Observation(t.getName(), p, Observation.State.EARLY_STOPPED, t.getMetrics(), List.of());
-        case RUNNING -> Observation.running(t.getName(), p, List.of());
-        case PENDING -> Observation.pending(t.getName(), p);
-      });
+      history.add(observation(t));
     }
     int i = 0;
     for (Map<String, String> point : rolledBack) {
@@ -85,6 +78,21 @@ final class Studies {
       }
     }
     return history;
+  }
+
+  static Observation observation(TrialStatus t) {
+    Map<String, String> p = t.getParameters() == null ? Map.of() : t.getParameters();
+    List<Observation.Intermediate> curve = t.getIntermediate() == null ? List.of() : t.getIntermediate().stream()
+        .map(v -> new Observation.Intermediate(v.getStep(), v.getValue())).toList();
+    Observation.State state = switch (t.getPhase()) {
+      case SUCCEEDED -> Observation.State.SUCCEEDED;
+      case FAILED -> Observation.State.FAILED;
+      case EARLY_STOPPED -> Observation.State.EARLY_STOPPED;
+      case RUNNING -> Observation.State.RUNNING;
+      case PENDING -> Observation.State.PENDING;
+    };
+    return new Observation(t.getName(), p, state, state == Observation.State.FAILED ? Map.of() : t.getMetrics(),
+        curve);
   }
 
   /** A rolled-back point (values by path) in this TuningJob's parameter names; null unless every one is there. */

@@ -1,5 +1,6 @@
 package io.modelpilot.operator.tuning;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,6 +9,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.TrialStatus;
 import io.modelpilot.operator.search.Constraint;
+import io.modelpilot.operator.search.EarlyStopping;
 import io.modelpilot.operator.search.Observation;
 import io.modelpilot.operator.search.Point;
 import io.modelpilot.operator.search.Study;
@@ -60,8 +62,11 @@ final class TrialBook {
       if (trial.getPhase().finished()) {
         continue;
       }
-      TrialResults.Result result = TrialResults.of(job, pods(tj, name), Studies.requiredMetrics(tj.getSpec()));
-      record(trial, result, study, events);
+      List<Pod> pods = pods(tj, name);
+      if (tj.getSpec().getEarlyStopping() != null) {
+        trial.setIntermediate(EarlyStops.parse(log(tj, EarlyStops.podName(pods))));
+      }
+      record(trial, TrialResults.of(job, pods, Studies.requiredMetrics(tj.getSpec())), study, events);
     }
     for (TrialStatus trial : trials.values()) {
       boolean seen = jobs.stream().anyMatch(j -> trial.getName().equals(j.getMetadata().getName()));
@@ -75,7 +80,46 @@ final class TrialBook {
     }
     List<TrialStatus> ordered = new ArrayList<>(trials.values());
     ordered.sort(Comparator.comparingInt(t -> TrialJobs.index(tj, t.getName())));
+    stopEarly(tj, ordered, study, events);
     return ordered;
+  }
+
+  /** Running trials the early-stopping rule gives up on: their Jobs are deleted, the trials kept as EarlyStopped. */
+  private void stopEarly(TuningJob tj, List<TrialStatus> trials, Study study, List<Announcement> events) {
+    EarlyStopping rule = EarlyStops.rule(tj.getSpec().getEarlyStopping());
+    List<Observation> history = trials.stream().map(Studies::observation).toList();
+    for (TrialStatus trial : trials) {
+      if (trial.getPhase() != TrialStatus.Phase.RUNNING || trial.getIntermediate() == null
+          || trial.getIntermediate().isEmpty()) {
+        continue;
+      }
+      EarlyStopping.Decision decision = rule.evaluate(study.objective(), Studies.observation(trial), history);
+      if (!decision.stop()) {
+        continue;
+      }
+      client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace()).withName(trial.getName())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      trial.setPhase(TrialStatus.Phase.EARLY_STOPPED);
+      trial.setReason("EarlyStopped");
+      trial.setMessage(decision.reason());
+      var last = trial.getIntermediate().get(trial.getIntermediate().size() - 1);
+      trial.setMetrics(Map.of(study.objective().metric(), last.getValue()));
+      events.add(Announcement.normal(Reasons.TRIAL_EARLY_STOPPED, trial.getName() + ": " + decision.reason()));
+    }
+  }
+
+  /** The pod's log, or null when it cannot be read (no pod yet, or the API server refuses). */
+  private String log(TuningJob tj, String pod) {
+    if (pod == null) {
+      return null;
+    }
+    try {
+      // no wait for readiness: that would watch the pod, and a finished trial never becomes ready
+      return client.pods().inNamespace(tj.getMetadata().getNamespace()).withName(pod).withReadyWaitTimeout(0).getLog();
+    } catch (KubernetesClientException e) {
+      LOG.debugf("no log for %s: %s", pod, e.getMessage());
+      return null;
+    }
   }
 
   /**
@@ -156,6 +200,7 @@ final class TrialBook {
     c.setReason(t.getReason());
     c.setMessage(t.getMessage());
     c.setFeasible(t.getFeasible());
+    c.setIntermediate(t.getIntermediate());
     return c;
   }
 }

@@ -594,6 +594,63 @@ class ModelDeploymentOperatorTest {
     assertThat(trialJobs("bad", "broken")).as("no trial starts after the TuningJob failed").hasSize(2);
   }
 
+  @Test
+  @Order(52)
+  void aTrialWhoseIntermediateValuesTrailTheMedianIsStoppedEarly() {
+    Map<String, String> logs = new java.util.concurrent.ConcurrentHashMap<>();
+    server.dispatcher().podLogs((namespace, pod) -> logs.get(pod));
+    create("early", example("cpu-model.yaml", ModelDeployment.class));
+    kube.resource(kube.getKubernetesSerialization().unmarshal("""
+        apiVersion: modelpilot.io/v1alpha1
+        kind: TuningJob
+        metadata: {name: curves, namespace: early}
+        spec:
+          targetRef: {name: fraud-detector}
+          objective: {metric: loss, direction: Minimize}
+          parameters: [{name: lr, type: double, min: 0.001, max: 0.1, logScale: true}]
+          algorithm: {name: random, seed: 11}
+          maxTrials: 3
+          earlyStopping: {type: Median, minTrials: 2, minSteps: 1}
+          trial:
+            template:
+              spec:
+                containers: [{name: trial, image: trainer:1, args: ["--lr=${params.lr}"]}]
+        """, TuningJob.class)).create();
+
+    for (int i = 1; i <= 2; i++) {
+      String name = "curves-" + i;
+      Job job = await().atMost(TIMEOUT).until(
+          () -> kube.batch().v1().jobs().inNamespace("early").withName(name).get(), java.util.Objects::nonNull);
+      double offset = i * 0.1;
+      logs.put(name + "-x1", "epoch 1\n"
+          + "MODELPILOT_INTERMEDIATE {\"step\": 1, \"value\": " + (1.0 + offset) + "}\n"
+          + "MODELPILOT_INTERMEDIATE {\"step\": 2, \"value\": " + (0.8 + offset) + "}\n");
+      finishTrial("early", job, "{\"loss\": " + (0.8 + offset) + "}", true);
+    }
+    Job slow = await().atMost(TIMEOUT).until(
+        () -> kube.batch().v1().jobs().inNamespace("early").withName("curves-3").get(), java.util.Objects::nonNull);
+    kube.pods().inNamespace("early").resource(new PodBuilder().withNewMetadata().withName("curves-3-x1")
+        .withLabels(slow.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withSpec(slow.getSpec().getTemplate().getSpec()).withNewStatus().withPhase("Running").endStatus().build())
+        .create();
+    logs.put("curves-3-x1", "MODELPILOT_INTERMEDIATE {\"step\": 1, \"value\": 5.0}\n"
+        + "MODELPILOT_INTERMEDIATE {\"step\": 2, \"value\": 4.5}\n");
+
+    TuningJob over = awaitTuning("early", "curves", t -> t.getStatus().getPhase().terminal());
+    var stopped = over.getStatus().getTrials().get(2);
+    assertThat(stopped.getPhase()).isEqualTo(TuningJobStatus.TrialStatus.Phase.EARLY_STOPPED);
+    assertThat(stopped.getIntermediate()).hasSize(2);
+    assertThat(stopped.getMessage()).isNotBlank();
+    assertThat(kube.batch().v1().jobs().inNamespace("early").withName("curves-3").get()).as("its Job is deleted")
+        .satisfiesAnyOf(j -> assertThat(j).isNull(),
+            j -> assertThat(j.getMetadata().getDeletionTimestamp()).isNotNull());
+    assertThat(over.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.SUCCEEDED);
+    assertThat(over.getStatus().getBestTrial().getName()).isEqualTo("curves-1");
+    assertThat(over.getStatus().getTrials().get(0).getIntermediate()).extracting(v -> v.getStep())
+        .containsExactly(1L, 2L);
+    assertThat(events("early", "curves")).extracting(Event::getReason).contains("TrialEarlyStopped", "Recommended");
+  }
+
   private TuningJob tuningJob(String name, String target, int maxTrials, int parallel, int maxFailed,
       TuningAlgorithm.Name algorithm, ApplySpec.Policy policy) {
     TuningJob tj = kube.getKubernetesSerialization().unmarshal("""

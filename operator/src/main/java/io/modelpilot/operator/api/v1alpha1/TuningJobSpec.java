@@ -14,8 +14,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.parallelTrials) || !has(self.maxTrials) || self.parallelTrials <= self.maxTrials",
     message = "parallelTrials must not exceed maxTrials", reason = "FieldValueInvalid", fieldPath = ".parallelTrials")
-@ValidationRule(value = "self.parameters.all(p, self.parameters.exists_one(q, q.name == p.name))",
-    message = "parameter names must be unique", reason = "FieldValueDuplicate", fieldPath = ".parameters")
+@ValidationRule(value = "self.parameters.all(p, self.parameters.exists_one(q, q.name.lowerAscii() == p.name.lowerAscii()))",
+    message = "parameter names must be unique, ignoring case (a custom trial sees each as MODELPILOT_PARAM_<NAME>)",
+    reason = "FieldValueDuplicate", fieldPath = ".parameters")
 @ValidationRule(value = "self.parameters.all(p, !has(p.path) || self.parameters.exists_one(q, has(q.path) && q.path == p.path))",
     message = "two parameters set the same path", reason = "FieldValueDuplicate", fieldPath = ".parameters")
 @ValidationRule(value = "!has(self.constraints) || self.constraints.all(c, c.metric != self.objective.metric)",

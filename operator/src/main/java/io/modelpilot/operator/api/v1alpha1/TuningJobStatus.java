@@ -88,6 +88,10 @@ public class TuningJobStatus {
     @JsonPropertyDescription("Whether the trial met every constraint (only for Succeeded).")
     private Boolean feasible;
 
+    @JsonPropertyDescription("The objective's values the trial reported while it ran, by step (for early stopping; "
+        + "at most " + MAX_INTERMEDIATE + ").")
+    private List<IntermediateValue> intermediate;
+
     public TrialStatus() {
     }
 
@@ -101,7 +105,8 @@ public class TuningJobStatus {
     public boolean equals(Object o) {
       return o instanceof TrialStatus t && Objects.equals(name, t.name) && Objects.equals(parameters, t.parameters)
           && Objects.equals(metrics, t.metrics) && phase == t.phase && Objects.equals(reason, t.reason)
-          && Objects.equals(message, t.message) && Objects.equals(feasible, t.feasible);
+          && Objects.equals(message, t.message) && Objects.equals(feasible, t.feasible)
+          && Objects.equals(intermediate, t.intermediate);
     }
 
     @Override
@@ -163,6 +168,60 @@ public class TuningJobStatus {
 
     public void setFeasible(Boolean feasible) {
       this.feasible = feasible;
+    }
+
+    public List<IntermediateValue> getIntermediate() {
+      return intermediate;
+    }
+
+    public void setIntermediate(List<IntermediateValue> intermediate) {
+      this.intermediate = intermediate;
+    }
+  }
+
+  public static final int MAX_INTERMEDIATE = 64;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class IntermediateValue {
+
+    @JsonPropertyDescription("Units of work done: epochs, requests, seconds.")
+    private Long step;
+
+    @JsonPropertyDescription("The objective's value after them.")
+    private Double value;
+
+    public IntermediateValue() {
+    }
+
+    public IntermediateValue(long step, double value) {
+      this.step = step;
+      this.value = value;
+    }
+
+    public Long getStep() {
+      return step;
+    }
+
+    public void setStep(Long step) {
+      this.step = step;
+    }
+
+    public Double getValue() {
+      return value;
+    }
+
+    public void setValue(Double value) {
+      this.value = value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IntermediateValue v && Objects.equals(step, v.step) && Objects.equals(value, v.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(step, value);
     }
   }
 

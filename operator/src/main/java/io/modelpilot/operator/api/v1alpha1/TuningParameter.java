@@ -13,7 +13,7 @@ import java.util.List;
 /** One dimension of the search space and the field of the target's spec it sets. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.type != 'categorical' || (has(self.values) && !has(self.min) && !has(self.max) "
-    + "&& !has(self.step) && !has(self.logScale))",
+    + "&& !has(self.step) && (!has(self.logScale) || !self.logScale))",
     message = "a categorical parameter takes values, not min/max/step/logScale", reason = "FieldValueInvalid")
 @ValidationRule(value = "self.type == 'categorical' || (has(self.min) && has(self.max) && !has(self.values))",
     message = "an int or double parameter takes min and max (and optionally step, logScale), not values",
@@ -27,6 +27,13 @@ import java.util.List;
 @ValidationRule(value = "self.type != 'int' || ((!has(self.min) || self.min == double(int(self.min))) "
     + "&& (!has(self.max) || self.max == double(int(self.max))) && (!has(self.step) || self.step == double(int(self.step))))",
     message = "an int parameter takes whole min, max and step", reason = "FieldValueInvalid")
+@ValidationRule(value = "!has(self.values) || self.values.all(v, self.values.exists_one(w, w == v))",
+    message = "values must be distinct", reason = "FieldValueDuplicate", fieldPath = ".values")
+@ValidationRule(value = "!has(self.path) || !self.path.matches('(intraOpThreads|interOpThreads|maxBatchSize|count"
+    + "|minReplicas|maxReplicas)$') || self.type == 'int' || (self.type == 'categorical' && has(self.values) "
+    + "&& self.values.all(v, v.matches('^[0-9]+$')))",
+    message = "path names a whole-number field: the parameter must be int, or categorical of whole numbers",
+    reason = "FieldValueInvalid", fieldPath = ".type")
 @ValidationRule(value = "!has(self.path) || self.path.matches('" + TuningParameter.PATH_PATTERN + "')",
     message = "path must be a tunable field of the ModelDeployment's spec: " + TuningParameter.PATHS,
     reason = "FieldValueNotSupported", fieldPath = ".path")
