@@ -53,6 +53,21 @@ class BayesianSearchTest {
   }
 
   @Test
+  void anOperatorRestartResumesTheSameSearch() {
+    // one operator asks for two points while a trial runs, then restarts and rebuilds the history from the
+    // cluster: trials named and ordered alike, parameters as the text a status stores
+    List<Observation> history = new ArrayList<>(run(new BayesianSearch(), BRANIN, BayesianSearchTest::branin, 7, 9));
+    history.add(Observation.running("t7", Map.of("x1", 2.5, "x2", 7.25), List.of()));
+    Suggestions before = new BayesianSearch().suggest(BRANIN, history, 2, 9);
+
+    List<Observation> rebuilt = history.stream().map(o -> new Observation(o.id(),
+        BRANIN.space().point(o.parameters()).asStrings(), Observation.State.fromPhase(o.state() == Observation.State
+        .RUNNING ? "Running" : "Succeeded"), o.metrics(), o.intermediate())).toList();
+
+    assertThat(new BayesianSearch().suggest(BRANIN, rebuilt, 2, 9)).isEqualTo(before);
+  }
+
+  @Test
   void aMaximisedObjectiveIsSearchedAsItsNegation() {
     Study maximise = new Study(BRANIN.space(), Objective.maximize("value"));
     List<Observation> history = run(new RandomSearch(), BRANIN, BayesianSearchTest::branin, 8, 3);
