@@ -39,10 +39,6 @@ public final class BayesianSearch implements Suggester {
     public static Settings defaults() {
       return new Settings(0, 2000, 5, 2);
     }
-
-    public Settings withInitialPoints(int n) {
-      return new Settings(n, candidates, refined, restarts);
-    }
   }
 
   private static final int ANCHORS = 5;

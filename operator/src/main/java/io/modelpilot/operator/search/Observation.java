@@ -69,8 +69,4 @@ public record Observation(String id, Map<String, ?> parameters, State state, Map
   public static Observation pending(String id, Map<String, ?> parameters) {
     return new Observation(id, parameters, State.PENDING, Map.of(), List.of());
   }
-
-  public Observation withIntermediate(List<Intermediate> values) {
-    return new Observation(id, parameters, state, metrics, values);
-  }
 }
