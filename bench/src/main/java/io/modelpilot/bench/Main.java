@@ -12,8 +12,9 @@ public final class Main {
       case "runtime" -> RuntimeBench.main(args);
       case "autoscale" -> AutoscaleBench.main(args);
       case "canary" -> CanaryBench.main(args);
+      case "tuning" -> TuningBench.main(args);
       default -> {
-        System.err.println("unknown benchmark '" + name + "'; one of: runtime, autoscale, canary");
+        System.err.println("unknown benchmark '" + name + "'; one of: runtime, autoscale, canary, tuning");
         System.exit(2);
       }
     }

@@ -207,7 +207,8 @@ final class TuningBench {
   }
 
   private static String compact(double v) {
-    return Double.isInfinite(v) ? "inf" : v == Math.rint(v) ? String.valueOf((long) v) : Stats.f(v);
+    return Double.isInfinite(v) ? "inf" : v == Math.rint(v) ? String.valueOf((long) v)
+        : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String format(List<Double> values) {

@@ -39,10 +39,6 @@ public final class BayesianSearch implements Suggester {
     public static Settings defaults() {
       return new Settings(0, 2000, 5, 2);
     }
-
-    public Settings withInitialPoints(int n) {
-      return new Settings(n, candidates, refined, restarts);
-    }
   }
 
   private static final int ANCHORS = 5;
@@ -98,7 +94,7 @@ public final class BayesianSearch implements Suggester {
       models = models.believe(encoding.encode(p));
     }
     AcquisitionOptimizer optimizer = new AcquisitionOptimizer(encoding, settings.candidates(), settings.refined());
-    List<double[]> anchors = anchors(history, encoding);
+    List<double[]> anchors = anchors(study, history, encoding);
     while (points.size() < count) {
       Optional<double[]> x = optimizer.maximise(models::acquisition, anchors, taken, random);
       Point p = x.map(encoding::decode).orElseGet(() -> RandomSearch.draw(space, takenPoints, random));
@@ -127,10 +123,12 @@ public final class BayesianSearch implements Suggester {
     return space.fromUnit(u);
   }
 
-  /** The best results (lowest loss first), where local candidates are drawn. */
-  private static List<double[]> anchors(History history, Encoding encoding) {
+  /** The best results (feasible ones first, then by loss), around which local candidates are drawn. */
+  private static List<double[]> anchors(Study study, History history, Encoding encoding) {
+    Comparator<History.Entry> feasibleFirst = Comparator.comparing(
+        e -> !study.constraints().stream().allMatch(c -> c.satisfiedBy(e.trial().metrics())));
     return history.entries.stream().filter(History.Entry::hasLoss)
-        .sorted(Comparator.comparingDouble(History.Entry::loss)).limit(ANCHORS)
+        .sorted(feasibleFirst.thenComparingDouble(History.Entry::loss)).limit(ANCHORS)
         .map(e -> encoding.encode(e.point())).toList();
   }
 

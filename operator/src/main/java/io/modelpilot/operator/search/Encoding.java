@@ -86,7 +86,8 @@ final class Encoding {
         v = in.value(nearestIndex(p, x[c]));
       } else {
         Parameter.Real r = (Parameter.Real) p;
-        v = r.continuous() ? fromUnit(x[c], r.min(), r.max(), r.logScale()) : r.value(nearestIndex(p, x[c]));
+        v = r.continuous() ? r.clean(fromUnit(x[c], r.min(), r.max(), r.logScale()))
+            : r.value(nearestIndex(p, x[c]));
       }
       values.put(p.name(), v);
     }

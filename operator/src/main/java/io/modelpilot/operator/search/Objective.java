@@ -45,8 +45,4 @@ public record Objective(String metric, Direction direction) {
   public boolean better(double a, double b) {
     return loss(a) < loss(b);
   }
-
-  String word() {
-    return direction == Direction.MINIMIZE ? "lowest" : "highest";
-  }
 }

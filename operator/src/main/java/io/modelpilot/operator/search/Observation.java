@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,6 +25,19 @@ public record Observation(String id, Map<String, ?> parameters, State state, Map
     /** Still running or about to: its point is taken but its outcome unknown. */
     public boolean inFlight() {
       return this == PENDING || this == RUNNING;
+    }
+
+    /** From a trial's phase as a status spells it: Pending, Running, Succeeded, Failed, EarlyStopped. */
+    public static State fromPhase(String phase) {
+      String p = phase == null ? "" : phase.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
+      return switch (p) {
+        case "pending", "" -> PENDING;
+        case "running" -> RUNNING;
+        case "succeeded" -> SUCCEEDED;
+        case "failed" -> FAILED;
+        case "earlystopped" -> EARLY_STOPPED;
+        default -> throw new IllegalArgumentException("unknown trial phase '" + phase + "'");
+      };
     }
   }
 
@@ -54,9 +68,5 @@ public record Observation(String id, Map<String, ?> parameters, State state, Map
 
   public static Observation pending(String id, Map<String, ?> parameters) {
     return new Observation(id, parameters, State.PENDING, Map.of(), List.of());
-  }
-
-  public Observation withIntermediate(List<Intermediate> values) {
-    return new Observation(id, parameters, state, metrics, values);
   }
 }

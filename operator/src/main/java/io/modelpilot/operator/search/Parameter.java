@@ -1,6 +1,8 @@
 package io.modelpilot.operator.search;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -145,6 +147,16 @@ public sealed interface Parameter permits Parameter.Int, Parameter.Real, Paramet
 
     boolean continuous() {
       return step == null;
+    }
+
+    /**
+     * A continuous value as a search proposes it: within bounds, and rounded to 12 significant digits so that a
+     * trial's spec says 0.001 rather than the 0.0010000000000000002 that exp(log(x)) leaves.
+     */
+    double clean(double v) {
+      double r = v == 0 || !Double.isFinite(v) ? v
+          : new BigDecimal(v).round(new MathContext(12, RoundingMode.HALF_EVEN)).doubleValue();
+      return Math.min(max, Math.max(min, r));
     }
 
     @Override

@@ -120,8 +120,7 @@ public record SearchSpace(List<Parameter> parameters) {
       return r.logScale() ? r.value(r.index(Math.exp(logLerp(r.min(), r.max(), t))))
           : r.value((long) (t * r.size()));
     }
-    double v = r.logScale() ? Math.exp(logLerp(r.min(), r.max(), t)) : r.min() + t * (r.max() - r.min());
-    return Math.min(r.max(), Math.max(r.min(), v));
+    return r.clean(r.logScale() ? Math.exp(logLerp(r.min(), r.max(), t)) : r.min() + t * (r.max() - r.min()));
   }
 
   private static double logLerp(double min, double max, double t) {

@@ -51,12 +51,4 @@ final class Surrogate {
     double[] p = process.predict(at);
     return new Surrogate(process.plus(at, p[0]), mean, scale, lengthScales);
   }
-
-  Surrogate plus(double[] at, double value) {
-    return new Surrogate(process.plus(at, (value - mean) / scale), mean, scale, lengthScales);
-  }
-
-  int observations() {
-    return process.x.length;
-  }
 }
