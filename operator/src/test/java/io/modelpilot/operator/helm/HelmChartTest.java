@@ -217,8 +217,13 @@ public class HelmChartTest {
         .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs()
             + (r.getResourceNames() == null || r.getResourceNames().isEmpty() ? "" : " " + r.getResourceNames()))
         .containsExactly(
-            "[modelpilot.io] [modeldeployments] [list, watch, patch]",
+            "[modelpilot.io] [modeldeployments] [get, list, watch, patch]",
             "[modelpilot.io] [modeldeployments/status] [patch]",
+            "[modelpilot.io] [tuningjobs] [list, watch]",
+            "[modelpilot.io] [tuningjobs/status] [patch]",
+            "[batch] [jobs] [get, list, watch, create, delete]",
+            "[] [pods] [list]",
+            "[] [pods/log] [get]",
             "[apps] [deployments] [list, watch, create, patch, delete]",
             "[] [services] [list, watch, create, patch]",
             "[] [secrets, persistentvolumeclaims] [get]",
