@@ -219,6 +219,12 @@ public class TuningJobSchemaTest {
                             spec(tj).put("parallelTrials", 25);
                         },
                         "spec.parallelTrials", "must not exceed maxTrials"),
+                bad("bayesian search over 300 trials",
+                        tj -> spec(tj).putAll(map("maxTrials", 301, "algorithm", map("name", "bayesian"))),
+                        "spec.maxTrials", "at most 300 trials"),
+                bad("bayesian by default over 300 trials",
+                        tj -> { spec(tj).remove("algorithm"); spec(tj).put("maxTrials", 500); },
+                        "spec.maxTrials", "at most 300 trials"),
                 bad("maxTrials 0",
                         tj -> spec(tj).put("maxTrials", 0),
                         "spec.maxTrials", "minimum"),
@@ -411,6 +417,7 @@ public class TuningJobSchemaTest {
         parameters.remove(16);
         spec(tj).put("parameters", parameters);
         spec(tj).putAll(map("maxTrials", 1000, "parallelTrials", 32));
+        spec(tj).put("algorithm", map("name", "random", "seed", 1));
 
         assertThat(validate(tj)).as("errors of 16 parameters").isEmpty();
     }
