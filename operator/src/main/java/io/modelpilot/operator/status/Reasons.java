@@ -43,6 +43,7 @@ public final class Reasons {
   public static final String TOO_MANY_FAILED_TRIALS = "TooManyFailedTrials";
   public static final String NO_FEASIBLE_TRIAL = "NoFeasibleTrial";
   public static final String RECOMMENDED = "Recommended";
+  public static final String CURRENT_IS_BEST = "CurrentIsBest";
   public static final String APPLYING = "Applying";
   public static final String APPLY_FAILED = "ApplyFailed";
   public static final String PROMOTED = "Promoted";

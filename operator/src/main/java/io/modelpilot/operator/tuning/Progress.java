@@ -183,6 +183,11 @@ final class Progress {
       return;
     }
     String revision = shipping.revision(target, tj.getSpec().getParameters(), point);
+    if (revision.equals(shipping.revision(target))) {
+      end(Phase.SUCCEEDED, Reasons.CURRENT_IS_BEST, "best trial " + trial.getName() + " " + point + " is what "
+          + target.getMetadata().getName() + " runs already: nothing to ship", false);
+      return;
+    }
     try {
       shipping.apply(target, patch);
     } catch (KubernetesClientException e) {

@@ -14,7 +14,6 @@ import io.modelpilot.operator.search.Observation;
 import io.modelpilot.operator.search.Point;
 import io.modelpilot.operator.search.Study;
 import io.modelpilot.operator.search.Suggester;
-import io.modelpilot.operator.search.Suggestions;
 import io.modelpilot.operator.status.Announcement;
 import io.modelpilot.operator.status.Reasons;
 import org.jboss.logging.Logger;
@@ -131,11 +130,22 @@ final class TrialBook {
     Suggester suggester = Suggester.named(tj.getSpec().getAlgorithm() == null ? "bayesian"
         : tj.getSpec().getAlgorithm().nameOrDefault().value());
     long seed = tj.getSpec().getAlgorithm() == null ? 1 : tj.getSpec().getAlgorithm().seedOrDefault();
-    Suggestions suggestions = suggester.suggest(study, history, slots, seed);
+    List<Map<String, String>> points = new ArrayList<>();
+    Map<String, String> baseline = trials.isEmpty() ? baseline(tj, target, study) : null;
+    List<Observation> seen = history;
+    if (baseline != null) {
+      // the first trial measures the target as it is: the winner is then never worse than what runs
+      points.add(baseline);
+      seen = new ArrayList<>(history);
+      seen.add(Observation.pending(TrialJobs.name(tj, 1), baseline));
+    }
+    if (slots > points.size()) {
+      suggester.suggest(study, seen, slots - points.size(), seed).points().stream().map(Point::asStrings)
+          .forEach(points::add);
+    }
     int next = trials.stream().mapToInt(t -> TrialJobs.index(tj, t.getName())).max().orElse(0) + 1;
-    for (Point point : suggestions.points()) {
+    for (Map<String, String> parameters : points) {
       String name = TrialJobs.name(tj, next++);
-      Map<String, String> parameters = point.asStrings();
       TrialStatus trial = new TrialStatus(name, parameters, TrialStatus.Phase.PENDING);
       try {
         client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace())
@@ -158,6 +168,19 @@ final class TrialBook {
         events.add(Announcement.warning(Reasons.TRIAL_FAILED, name + ": " + e.getMessage()));
       }
       trials.add(trial);
+    }
+  }
+
+  /** The target's current settings as a point of the space, or null when they are not one. */
+  static Map<String, String> baseline(TuningJob tj, ModelDeployment target, Study study) {
+    Map<String, String> current = Tunables.current(tj.getSpec().getParameters(), target);
+    if (current == null) {
+      return null;
+    }
+    try {
+      return study.space().point(current).asStrings();
+    } catch (IllegalArgumentException e) {
+      return null; // the target runs something outside the space: nothing to compare with
     }
   }
 

@@ -116,6 +116,36 @@ final class Tunables {
     return set;
   }
 
+  /**
+   * The target's current values of the parameters, as a point (text by name), or null when a parameter has no path
+   * or its field is unset: the baseline a search starts from.
+   */
+  static Map<String, String> current(List<TuningParameter> parameters, ModelDeployment target) {
+    JsonNode root = JSON.valueToTree(target);
+    Map<String, String> point = new LinkedHashMap<>();
+    for (TuningParameter p : parameters) {
+      if (p.getPath() == null) {
+        return null;
+      }
+      JsonNode node = root;
+      for (String part : p.getPath().split("\\.")) {
+        Matcher m = SEGMENT.matcher(part);
+        if (!m.matches()) {
+          return null;
+        }
+        node = node.path(m.group(1));
+        if (m.group(2) != null) {
+          node = node.path(Integer.parseInt(m.group(2)));
+        }
+      }
+      if (node.isMissingNode() || node.isNull() || node.isContainerNode()) {
+        return null;
+      }
+      point.put(p.getName(), node.asText());
+    }
+    return point;
+  }
+
   /** path → value text, for status.recommendation. */
   static Map<String, String> byPath(List<TuningParameter> parameters, Map<String, String> point) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -63,6 +63,15 @@ class TuningPiecesTest {
   }
 
   @Test
+  void theBaselineIsWhatTheTargetRunsNow() {
+    assertThat(Tunables.current(PARAMETERS, TARGET)).containsExactly(Map.entry("threads", "2"),
+        Map.entry("batch", "8"), Map.entry("delay", "2ms"), Map.entry("rps", "50.0"));
+    ModelDeployment bare = Serialization.clone(TARGET);
+    bare.getSpec().getRuntime().setBatching(null);
+    assertThat(Tunables.current(PARAMETERS, bare)).as("an unset field: no baseline").isNull();
+  }
+
+  @Test
   void aValueThatDoesNotFitItsFieldNamesTheParameterAndThePath() {
     assertThatThrownBy(() -> Tunables.specPatch(PARAMETERS, Map.of("batch", "lots"), TARGET))
         .hasMessageContaining("parameter 'batch'").hasMessageContaining("spec.runtime.batching.maxBatchSize")
