@@ -133,7 +133,7 @@ public final class Kubelet implements AutoCloseable {
   }
 
   /** A one-line-per-pod table for logs and diagnostics. */
-  public String describe() {
+  String describe() {
     StringBuilder out = new StringBuilder();
     for (PodInfo p : pods()) {
       out.append("%s/%s owner=%s/%s revision=%s port=%d pid=%s alive=%s ready=%s restarts=%d terminating=%s exit=%s%n"

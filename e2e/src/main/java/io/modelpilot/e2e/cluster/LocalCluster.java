@@ -3,22 +3,15 @@ package io.modelpilot.e2e.cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.modelpilot.e2e.process.ContainerLauncher;
 import io.modelpilot.e2e.process.ManagedProcess;
 import io.modelpilot.e2e.process.OperatorProcess;
-import io.modelpilot.e2e.process.Ports;
 import io.modelpilot.e2e.process.Prometheus;
 import io.modelpilot.e2e.process.RepoLayout;
-import io.modelpilot.testkit.MockApiServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +33,7 @@ import java.util.stream.Stream;
 
 /**
  * A Kubernetes cluster on one machine, without a kube-apiserver, Docker or Kind: the fabric8 mock API
- * server (taught server-side apply) with the project's CRDs, the real operator as its own process, a
+ * server with the project's CRDs ({@link LocalApiServer}), the real operator as its own process, a
  * {@link Kubelet} that runs real model-server processes for Deployments and Jobs, a real
  * {@link Prometheus} scraping them, and a {@link ServiceProxy} in place of kube-proxy.
  *
@@ -59,26 +52,17 @@ public final class LocalCluster implements ScenarioCluster {
 
   public static final List<String> RUNTIME_JVM_OPTIONS =
       List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
-  public static final List<String> OPERATOR_JVM_OPTIONS =
+  private static final List<String> OPERATOR_JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
-  /** The mock web server logs every request through java.util.logging; kept here so the setting sticks. */
-  private static final java.util.logging.Logger MOCK_WEB_SERVER_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_WEB_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
 
   private final RepoLayout repo;
   private final Path runDir;
   private final Builder settings;
   private final List<AutoCloseable> started = new ArrayList<>();
-  private final Map<String, ResourceDefinitionContext> customKinds = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::close, "local-cluster-shutdown");
-  private MockApiServer apiServer;
+  private LocalApiServer apiServer;
   private KubernetesClient client;
-  private Path kubeconfig;
   private Prometheus prometheus;
   private Kubelet kubelet;
   private ServiceProxy services;
@@ -173,14 +157,9 @@ public final class LocalCluster implements ScenarioCluster {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     resetRunDir();
 
-    apiServer = new MockApiServer().start(Ports.free());
+    apiServer = new LocalApiServer(repo.crdFiles(), runDir);
     started.add(apiServer);
-    String url = apiServer.url().replaceAll("/$", "");
-    client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
-    started.add(client);
-    applyCrds();
-    kubeconfig = writeKubeconfig(url);
-    LOG.info("API server (mock) at {}, kubeconfig {}", url, kubeconfig);
+    client = apiServer.client();
 
     // the operator boots in its own JVM while the rest starts here
     if (settings.withPrometheus) {
@@ -188,7 +167,7 @@ public final class LocalCluster implements ScenarioCluster {
     }
     if (settings.withOperator) {
       Map<String, String> env = new LinkedHashMap<>();
-      env.put("KUBECONFIG", kubeconfig.toString());
+      env.put("KUBECONFIG", apiServer.kubeconfig().toString());
       env.put("MODELPILOT_PROMETHEUS_URL", prometheus != null ? prometheus.url().toString() : "http://127.0.0.1:9");
       env.putAll(settings.operatorEnv);
       operator = new OperatorProcess(repo.operatorJar(), runDir, env, OPERATOR_JVM_OPTIONS);
@@ -201,7 +180,7 @@ public final class LocalCluster implements ScenarioCluster {
     }
     ContainerLauncher launcher = new ContainerLauncher(repo, client, this::persistentVolume,
         settings.runtimeJvmOptions);
-    kubelet = new Kubelet(client, launcher, runDir.resolve("pods"), List.copyOf(customKinds.values()),
+    kubelet = new Kubelet(client, launcher, runDir.resolve("pods"), customKinds(),
         prometheus == null ? null : prometheus::writeTargets);
     started.add(kubelet);
     kubelet.start();
@@ -229,12 +208,8 @@ public final class LocalCluster implements ScenarioCluster {
     return runDir;
   }
 
-  public String apiServerUrl() {
-    return client.getMasterUrl().toString();
-  }
-
   public Path kubeconfig() {
-    return kubeconfig;
+    return apiServer.kubeconfig();
   }
 
   public OperatorProcess operator() {
@@ -256,10 +231,6 @@ public final class LocalCluster implements ScenarioCluster {
     return kubelet;
   }
 
-  public ServiceProxy services() {
-    return services;
-  }
-
   /** The loopback URL that stands for {@code http://<name>.<namespace>.svc:<port>}; waits up to 60 s for the Service. */
   @Override
   public URI serviceUrl(String namespace, String name) {
@@ -276,16 +247,16 @@ public final class LocalCluster implements ScenarioCluster {
   @Override
   public MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
       customResources(String kind) {
-    ResourceDefinitionContext context = customKinds.get(kind);
+    ResourceDefinitionContext context = apiServer.customKinds().get(kind);
     if (context == null) {
       throw new IllegalArgumentException("no CRD for kind " + kind + " in " + repo.root().resolve("crds")
-          + "; known: " + customKinds.keySet());
+          + "; known: " + apiServer.customKinds().keySet());
     }
     return client.genericKubernetesResources(context);
   }
 
-  public List<ResourceDefinitionContext> customKinds() {
-    return List.copyOf(customKinds.values());
+  List<ResourceDefinitionContext> customKinds() {
+    return List.copyOf(apiServer.customKinds().values());
   }
 
   // ------------------------------------------------------------------------------------------ actions
@@ -357,55 +328,6 @@ public final class LocalCluster implements ScenarioCluster {
       ManagedProcess.recordPidsIn(runDir.resolve("pids"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + runDir, e);
-    }
-  }
-
-  private static Config clientConfig(String url) {
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default").withTrustCerts(true)
-        .withRequestTimeout(30_000).withConnectionTimeout(5_000).withWatchReconnectInterval(500).build();
-  }
-
-  /** POSTs every CRD: the mock then serves discovery for the kinds and honours their status subresource. */
-  private void applyCrds() {
-    for (Path file : repo.crdFiles()) {
-      try (InputStream in = Files.newInputStream(file)) {
-        for (HasMetadata item : client.load(in).items()) {
-          if (item instanceof CustomResourceDefinition crd) {
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-            customKinds.put(crd.getSpec().getNames().getKind(), CustomResourceDefinitionContext.fromCrd(crd));
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
-      }
-    }
-    LOG.info("CRDs registered: {}", customKinds.keySet());
-  }
-
-  private Path writeKubeconfig(String url) {
-    Path file = runDir.resolve("kubeconfig");
-    try {
-      Files.writeString(file, """
-          apiVersion: v1
-          kind: Config
-          clusters:
-            - name: local
-              cluster:
-                server: %s
-          users:
-            - name: local
-              user: {}
-          contexts:
-            - name: local
-              context:
-                cluster: local
-                user: local
-                namespace: default
-          current-context: local
-          """.formatted(url));
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 

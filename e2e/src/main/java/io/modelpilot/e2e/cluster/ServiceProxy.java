@@ -65,14 +65,14 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** A ready pod behind a Service. */
-  public record Endpoint(String pod, int port) {
+  record Endpoint(String pod, int port) {
   }
 
-  public ServiceProxy(KubernetesClient client) {
+  ServiceProxy(KubernetesClient client) {
     this.client = client;
   }
 
-  public ServiceProxy start() {
+  ServiceProxy start() {
     pods = client.pods().inAnyNamespace().inform();
     services = client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
@@ -98,12 +98,12 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** The proxy's URL for a Service, once the Service exists. */
-  public Optional<URI> url(String namespace, String name) {
+  Optional<URI> url(String namespace, String name) {
     return Optional.ofNullable(proxies.get(key(namespace, name))).map(Proxy::url);
   }
 
   /** Waits for the Service to exist. */
-  public URI awaitUrl(String namespace, String name, Duration timeout) {
+  URI awaitUrl(String namespace, String name, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<URI> url = url(namespace, name);
@@ -121,7 +121,7 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** The ready pods a Service sends to now, in a stable order. */
-  public List<Endpoint> endpoints(String namespace, String name) {
+  List<Endpoint> endpoints(String namespace, String name) {
     Service service = services.getStore().getByKey(key(namespace, name));
     if (service == null || service.getSpec().getSelector() == null || service.getSpec().getSelector().isEmpty()) {
       return List.of();

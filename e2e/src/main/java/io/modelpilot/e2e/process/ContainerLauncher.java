@@ -39,8 +39,8 @@ import java.util.function.Function;
  */
 public final class ContainerLauncher {
 
-  public static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
-  static final String PORT_VARIABLE = "QUARKUS_HTTP_PORT";
+  private static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+  private static final String PORT_VARIABLE = "QUARKUS_HTTP_PORT";
 
   /** What to run for a container. {@code readinessPath} is null when the container has no HTTP readiness probe. */
   public record Launch(List<String> command, Map<String, String> environment, Path tmpDir, String readinessPath) {

@@ -130,7 +130,7 @@ public final class ManagedProcess {
   }
 
   /** The java binary running this JVM, so children run on the same JDK. */
-  public static String javaBinary() {
+  static String javaBinary() {
     return ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }

@@ -35,8 +35,8 @@ import static org.awaitility.Awaitility.await;
  */
 public final class Prometheus implements PrometheusControl, AutoCloseable {
 
-  public static final Path BINARY = Path.of("/usr/bin/prometheus");
-  public static final String JOB = "modelpilot-runtimes";
+  private static final Path BINARY = Path.of("/usr/bin/prometheus");
+  private static final String JOB = "modelpilot-runtimes";
   private static final Logger LOG = LoggerFactory.getLogger(Prometheus.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
