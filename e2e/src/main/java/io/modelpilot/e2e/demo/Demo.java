@@ -3,9 +3,9 @@ package io.modelpilot.e2e.demo;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.modelpilot.e2e.Kubelet;
-import io.modelpilot.e2e.LoadGenerator;
-import io.modelpilot.e2e.LocalCluster;
+import io.modelpilot.e2e.cluster.Kubelet;
+import io.modelpilot.e2e.cluster.LocalCluster;
+import io.modelpilot.e2e.load.LoadGenerator;
 
 import java.io.PrintStream;
 import java.net.URI;
