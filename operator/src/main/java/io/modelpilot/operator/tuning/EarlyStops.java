@@ -2,7 +2,7 @@ package io.modelpilot.operator.tuning;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.modelpilot.operator.api.v1alpha1.EarlyStoppingSpec;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.IntermediateValue;
+import io.modelpilot.operator.api.v1alpha1.IntermediateValue;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus;
 import io.modelpilot.operator.search.Asha;
 import io.modelpilot.operator.search.EarlyStopping;

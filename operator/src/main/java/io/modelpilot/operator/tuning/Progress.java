@@ -7,9 +7,11 @@ import io.modelpilot.operator.api.v1alpha1.ApplySpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.AppliedStatus;
+import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
+import io.modelpilot.operator.api.v1alpha1.BestTrial;
+import io.modelpilot.operator.api.v1alpha1.Recommendation;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.Phase;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.TrialStatus;
+import io.modelpilot.operator.api.v1alpha1.TrialStatus;
 import io.modelpilot.operator.search.Best;
 import io.modelpilot.operator.search.Observation;
 import io.modelpilot.operator.search.Study;
@@ -40,8 +42,8 @@ final class Progress {
   private Phase phase;
   private String reason;
   private String message;
-  private TuningJobStatus.BestTrial best;
-  private TuningJobStatus.Recommendation recommendation;
+  private BestTrial best;
+  private Recommendation recommendation;
   private AppliedStatus applied;
   private Study study;
   private boolean blockedOnTarget;
@@ -173,7 +175,7 @@ final class Progress {
     Map<String, String> point = trial.getParameters();
     var patch = Tunables.specPatch(tj.getSpec().getParameters(), point, target);
     String capacity = capacity(target, patch, trial);
-    recommendation = new TuningJobStatus.Recommendation();
+    recommendation = new Recommendation();
     recommendation.setParameters(Tunables.byPath(tj.getSpec().getParameters(), point));
     recommendation.setPatch(Serialization.asJson(patch));
     ApplySpec apply = tj.getSpec().getApply();
@@ -292,8 +294,8 @@ final class Progress {
     return s;
   }
 
-  private TuningJobStatus.BestTrial bestTrial(Observation o) {
-    TuningJobStatus.BestTrial b = new TuningJobStatus.BestTrial();
+  private BestTrial bestTrial(Observation o) {
+    BestTrial b = new BestTrial();
     b.setName(o.id());
     TrialStatus trial = trials.stream().filter(t -> t.getName().equals(o.id())).findFirst().orElse(null);
     b.setParameters(trial == null ? null : trial.getParameters());

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
 import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.AppliedStatus;
+import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
 import io.modelpilot.operator.deployment.RuntimeDeploymentFactory;
 
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.modelpilot.operator.tuning;
 
 import io.modelpilot.operator.api.v1alpha1.TuningConstraint;
 import io.modelpilot.operator.api.v1alpha1.TuningJobSpec;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.TrialStatus;
+import io.modelpilot.operator.api.v1alpha1.TrialStatus;
 import io.modelpilot.operator.api.v1alpha1.TuningObjective;
 import io.modelpilot.operator.api.v1alpha1.TuningParameter;
 import io.modelpilot.operator.search.Constraint;

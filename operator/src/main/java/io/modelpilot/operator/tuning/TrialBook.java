@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
-import io.modelpilot.operator.api.v1alpha1.TuningJobStatus.TrialStatus;
+import io.modelpilot.operator.api.v1alpha1.TrialStatus;
 import io.modelpilot.operator.search.Constraint;
 import io.modelpilot.operator.search.EarlyStopping;
 import io.modelpilot.operator.search.Observation;

@@ -29,6 +29,8 @@ import io.modelpilot.operator.api.v1alpha1.ApplySpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningAlgorithm;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
+import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
+import io.modelpilot.operator.api.v1alpha1.TrialStatus;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus;
 import io.modelpilot.operator.helm.HelmChartTest;
 import io.modelpilot.operator.status.Conditions;
@@ -541,7 +543,7 @@ class ModelDeploymentOperatorTest {
     assertThat(applying.getStatus().getRecommendation().getPatch())
         .isEqualTo("{\"spec\":{\"runtime\":{\"intraOpThreads\":3}}}");
     assertThat(applying.getStatus().getTrials()).hasSize(4).allSatisfy(t -> {
-      assertThat(t.getPhase()).isEqualTo(TuningJobStatus.TrialStatus.Phase.SUCCEEDED);
+      assertThat(t.getPhase()).isEqualTo(TrialStatus.Phase.SUCCEEDED);
       assertThat(t.getFeasible()).isTrue();
     });
     assertThat(applying.getStatus().getTrialSummary()).isEqualTo("4/4");
@@ -553,7 +555,7 @@ class ModelDeploymentOperatorTest {
     TuningJob promoted = awaitTuning("tune", "threads", t -> t.getStatus().getPhase().terminal());
     assertThat(promoted.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.SUCCEEDED);
     assertThat(promoted.getStatus().getApplied().getOutcome())
-        .isEqualTo(TuningJobStatus.AppliedStatus.Outcome.PROMOTED);
+        .isEqualTo(AppliedStatus.Outcome.PROMOTED);
     assertThat(revision(rolled)).isEqualTo(promoted.getStatus().getApplied().getRevision());
     assertThat(events("tune", "threads")).extracting(Event::getReason)
         .contains("TrialStarted", "TrialSucceeded", "Applying", "Promoted");
@@ -584,7 +586,7 @@ class ModelDeploymentOperatorTest {
 
     TuningJob failed = awaitTuning("bad", "broken", t -> t.getStatus().getPhase().terminal());
     assertThat(failed.getStatus().getPhase()).isEqualTo(TuningJobStatus.Phase.FAILED);
-    assertThat(failed.getStatus().getTrials()).extracting(TuningJobStatus.TrialStatus::getReason)
+    assertThat(failed.getStatus().getTrials()).extracting(TrialStatus::getReason)
         .containsExactly("JobDeleted", "BadResult", "TrialFailed");
     assertThat(failed.getStatus().getTrials().get(1).getMessage()).contains("not JSON", "Segmentation fault");
     assertThat(failed.getStatus().getTrials().get(2).getMessage()).contains("exit code 1", "cannot load model");
@@ -638,7 +640,7 @@ class ModelDeploymentOperatorTest {
 
     TuningJob over = awaitTuning("early", "curves", t -> t.getStatus().getPhase().terminal());
     var stopped = over.getStatus().getTrials().get(2);
-    assertThat(stopped.getPhase()).isEqualTo(TuningJobStatus.TrialStatus.Phase.EARLY_STOPPED);
+    assertThat(stopped.getPhase()).isEqualTo(TrialStatus.Phase.EARLY_STOPPED);
     assertThat(stopped.getIntermediate()).hasSize(2);
     assertThat(stopped.getMessage()).isNotBlank();
     assertThat(kube.batch().v1().jobs().inNamespace("early").withName("curves-3").get()).as("its Job is deleted")
