@@ -171,6 +171,20 @@ final class TrialBook {
     }
   }
 
+  /** The TuningJob ended: trials still running are stopped (their Jobs deleted) and kept as Failed, Cancelled. */
+  void cancel(TuningJob tj, List<TrialStatus> trials, String why) {
+    for (TrialStatus trial : trials) {
+      if (trial.getPhase().finished()) {
+        continue;
+      }
+      client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace()).withName(trial.getName())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      trial.setPhase(TrialStatus.Phase.FAILED);
+      trial.setReason("Cancelled");
+      trial.setMessage("stopped: " + why);
+    }
+  }
+
   /** The target's current settings as a point of the space, or null when they are not one. */
   static Map<String, String> baseline(TuningJob tj, ModelDeployment target, Study study) {
     Map<String, String> current = Tunables.current(tj.getSpec().getParameters(), target);

@@ -84,6 +84,7 @@ public class TuningJobReconciler implements Reconciler<TuningJob> {
   /** Start trials while there is room, or end the search and ship (or recommend) its best point. */
   private void search(TuningJob tj, ModelDeployment target, Study study, Progress p) {
     if (p.tooManyFailures()) {
+      trials.cancel(tj, p.trials(), "the TuningJob failed (too many failed trials)");
       return;
     }
     int slots = p.freeSlots();

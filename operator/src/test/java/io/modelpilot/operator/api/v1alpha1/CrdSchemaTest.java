@@ -1,5 +1,7 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import static io.modelpilot.operator.api.v1alpha1.CrdValidator.at;
+import static io.modelpilot.operator.api.v1alpha1.CrdValidator.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -365,16 +367,6 @@ public class CrdSchemaTest {
         return Arguments.of(name, mutation, field, word);
     }
 
-    /** The map at the given keys, created where absent. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> at(Map<String, Object> root, String... keys) {
-        Map<String, Object> node = root;
-        for (String key : keys) {
-            node = (Map<String, Object>) node.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
-        }
-        return node;
-    }
-
     private static Map<String, Object> spec(Map<String, Object> md) {
         return at(md, "spec");
     }
@@ -391,11 +383,4 @@ public class CrdSchemaTest {
         return at(md, "spec", "runtime", "batching");
     }
 
-    private static Map<String, Object> map(Object... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
-    }
 }

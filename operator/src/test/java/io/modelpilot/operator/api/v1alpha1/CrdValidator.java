@@ -389,4 +389,23 @@ public final class CrdValidator {
         }
         return result;
     }
+
+    /** The map at the given keys, created where absent. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> at(Map<String, Object> root, String... keys) {
+        Map<String, Object> node = root;
+        for (String key : keys) {
+            node = (Map<String, Object>) node.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+        }
+        return node;
+    }
+
+    /** A map of alternating keys and values, in order. */
+    static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
 }

@@ -1,5 +1,7 @@
 package io.modelpilot.operator.api.v1alpha1;
 
+import static io.modelpilot.operator.api.v1alpha1.CrdValidator.at;
+import static io.modelpilot.operator.api.v1alpha1.CrdValidator.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -499,16 +501,6 @@ public class TuningJobSchemaTest {
         return Arguments.of(name, parameter);
     }
 
-    /** The map at the given keys, created where absent. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> at(Map<String, Object> root, String... keys) {
-        Map<String, Object> node = root;
-        for (String key : keys) {
-            node = (Map<String, Object>) node.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
-        }
-        return node;
-    }
-
     /** Item i of the list at spec.&lt;list&gt;. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> item(Map<String, Object> tj, String list, int i) {
@@ -539,11 +531,4 @@ public class TuningJobSchemaTest {
         return at(tj, "spec", "trial", "benchmark");
     }
 
-    private static Map<String, Object> map(Object... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
-    }
 }
