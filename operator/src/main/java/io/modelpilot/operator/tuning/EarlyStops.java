@@ -38,7 +38,7 @@ final class EarlyStops {
     };
   }
 
-  /** The values in a log, in order; lines that do not match are someone else's output. At most the first 64. */
+  /** The values in a log, in order; lines that do not match are someone else's output. At most the first MAX_INTERMEDIATE. */
   static List<IntermediateValue> parse(String log) {
     List<IntermediateValue> values = new ArrayList<>();
     if (log == null) {

@@ -33,6 +33,7 @@ import java.util.List;
 public class TuningJobSpec {
 
   public static final int DEFAULT_MAX_TRIALS = 20;
+  public static final int MAX_TRIALS = 500;
   /** Measured (bench/run tuning, search tests): a suggestion takes ~0.15 s at 100 trials, ~2 s at 200, ~8 s at 400. */
   public static final int MAX_BAYESIAN_TRIALS = 300;
   public static final int DEFAULT_PARALLEL_TRIALS = 1;
@@ -61,9 +62,10 @@ public class TuningJobSpec {
   private TuningAlgorithm algorithm;
 
   @Min(1)
-  @Max(1000)
+  @Max(MAX_TRIALS)
   @Default("" + DEFAULT_MAX_TRIALS)
-  @JsonPropertyDescription("Trials to run in all (a grid stops earlier when it runs out of points). Defaults to 20.")
+  @JsonPropertyDescription("Trials to run in all (a grid stops earlier when it runs out of points). Defaults to 20; "
+      + "at most 500, so that every trial fits in status (an object is at most 1.5 MB in etcd).")
   private Integer maxTrials;
 
   @Min(1)

@@ -52,7 +52,7 @@ public class TuningJobStatus {
       + "canary was promoted.")
   private AppliedStatus applied;
 
-  public static final int MAX_INTERMEDIATE = 64;
+  public static final int MAX_INTERMEDIATE = 32;
 
   @Override
   public boolean equals(Object o) {

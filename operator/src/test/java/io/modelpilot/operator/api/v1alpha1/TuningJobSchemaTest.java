@@ -230,8 +230,8 @@ public class TuningJobSchemaTest {
                 bad("maxTrials 0",
                         tj -> spec(tj).put("maxTrials", 0),
                         "spec.maxTrials", "minimum"),
-                bad("maxTrials 1001",
-                        tj -> spec(tj).put("maxTrials", 1001),
+                bad("maxTrials 501",
+                        tj -> spec(tj).put("maxTrials", 501),
                         "spec.maxTrials", "maximum"),
                 bad("parallelTrials 0",
                         tj -> spec(tj).put("parallelTrials", 0),
@@ -418,7 +418,7 @@ public class TuningJobSchemaTest {
         List<Object> parameters = seventeenParameters();
         parameters.remove(16);
         spec(tj).put("parameters", parameters);
-        spec(tj).putAll(map("maxTrials", 1000, "parallelTrials", 32));
+        spec(tj).putAll(map("maxTrials", 500, "parallelTrials", 32));
         spec(tj).put("algorithm", map("name", "random", "seed", 1));
 
         assertThat(validate(tj)).as("errors of 16 parameters").isEmpty();
