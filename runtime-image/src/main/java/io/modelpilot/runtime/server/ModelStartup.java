@@ -114,7 +114,7 @@ public class ModelStartup {
           .connectTimeout(Duration.ofSeconds(2)).build();
       HttpRequest request = HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + port + "/v2/models/" + model.name() + "/infer"))
-          .header("Content-Type", "application/json").header(V2Resource.WARMUP_HEADER, "true")
+          .header("Content-Type", "application/json").header(V2Resource.WARMUP_HEADER, WarmUpToken.value())
           .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       int sent = 0;

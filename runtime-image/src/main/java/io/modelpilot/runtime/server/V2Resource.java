@@ -117,7 +117,7 @@ public class V2Resource {
     } catch (InferenceException e) {
       response = error(e.status(), e.getMessage());
     }
-    if (warmup == null) {
+    if (!WarmUpToken.matches(warmup)) {
       metrics.request(response.getStatus(), System.nanoTime() - started);
     }
     return response;

@@ -233,6 +233,16 @@ class InferenceEndpointTest {
   }
 
   @Test
+  void aClientCannotHideItsRequestsFromTheMetricsWithTheWarmUpHeader() {
+    double before = metric("modelpilot_requests_total", "status_class=\"2xx\"");
+    for (String value : List.of("true", "1", "", ModelStartup.class.getName())) {
+      assertThat(client.post("/v2/models/mlp-classifier/infer", request(null, row(2), 1),
+          Map.of(V2Resource.WARMUP_HEADER, value)).status()).isEqualTo(200);
+    }
+    assertThat(metric("modelpilot_requests_total", "status_class=\"2xx\"")).isEqualTo(before + 4);
+  }
+
+  @Test
   void exposesEverySeriesTheOperatorQueries() throws IllegalAccessException {
     JsonNode answer = client.post("/v2/models/mlp-classifier/infer", request(null, row(1), 1)).body();
     client.post("/v2/models/mlp-classifier/feedback", Map.of("id", answer.path("id").asText(), "label", 0));

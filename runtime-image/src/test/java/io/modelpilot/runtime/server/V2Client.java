@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** Plain HTTP against the running server, as any Open Inference Protocol client would talk to it. */
 public final class V2Client {
@@ -31,10 +32,16 @@ public final class V2Client {
   }
 
   public Reply post(String path, Object body) {
+    return post(path, body, Map.of());
+  }
+
+  public Reply post(String path, Object body, Map<String, String> headers) {
     try {
       byte[] bytes = body instanceof String s ? s.getBytes() : body instanceof byte[] b ? b : JSON.writeValueAsBytes(body);
-      return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+      headers.forEach(request::header);
+      return send(request);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
