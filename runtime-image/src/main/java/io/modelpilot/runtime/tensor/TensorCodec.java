@@ -42,6 +42,11 @@ public final class TensorCodec {
       throw new InferenceException(400, "input '" + name + "': shape " + Arrays.toString(shape) + " needs "
           + expected + " elements, data has " + actual);
     }
+    if (data.isArray() && nested(data)) {
+      // nested data must be the shape itself: a ragged or transposed array of the right size would be read
+      // row-major into the wrong elements and answered without a word
+      checkNesting(data, shape, 0, name);
+    }
     if (datatype == Datatype.BYTES) {
       String[] strings = new String[(int) expected];
       int[] at = {0};
@@ -57,6 +62,33 @@ public final class TensorCodec {
     forEachLeaf(data, v -> put(buffer, datatype, v, name));
     buffer.flip();
     return HostTensor.numeric(name, datatype, shape, buffer);
+  }
+
+  private static boolean nested(JsonNode data) {
+    for (JsonNode child : data) {
+      if (child.isArray()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void checkNesting(JsonNode node, long[] shape, int depth, String name) {
+    if (depth == shape.length) {
+      if (node.isArray()) {
+        throw new InferenceException(400, "input '" + name + "': nested data is deeper than shape "
+            + Arrays.toString(shape));
+      }
+      return;
+    }
+    if (!node.isArray() || node.size() != shape[depth]) {
+      throw new InferenceException(400, "input '" + name + "': nested data does not match shape "
+          + Arrays.toString(shape) + ": dimension " + depth + " has " + (node.isArray() ? node.size() + " items"
+          : "a single value") + ", the shape says " + shape[depth]);
+    }
+    for (JsonNode child : node) {
+      checkNesting(child, shape, depth + 1, name);
+    }
   }
 
   private static long count(JsonNode data) {
@@ -103,7 +135,7 @@ public final class TensorCodec {
       }
       case FP16 -> b.putShort(Fp16Conversions.floatToFp16((float) floating(v, t, name)));
       case BF16 -> b.putShort(Fp16Conversions.floatToBf16((float) floating(v, t, name)));
-      case FP32 -> b.putFloat((float) floating(v, t, name));
+      case FP32 -> b.putFloat(fp32(floating(v, t, name), v, name));
       case FP64 -> b.putDouble(floating(v, t, name));
       case BYTES -> throw new IllegalStateException("BYTES are not numeric");
       default -> throw new IllegalStateException(t.name());
@@ -115,6 +147,14 @@ public final class TensorCodec {
       throw mismatch(name, t, v);
     }
     return v.longValue();
+  }
+
+  /** A finite number beyond FP32's range is refused, not silently turned into an infinity. */
+  private static float fp32(double d, JsonNode v, String name) {
+    if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
+      throw new InferenceException(400, "input '" + name + "': " + v + " is beyond FP32's range (±3.4e38)");
+    }
+    return (float) d;
   }
 
   private static double floating(JsonNode v, Datatype t, String name) {

@@ -148,6 +148,25 @@ class TensorCodecTest {
     assertThat(TensorCodec.elementAsDouble(decoded, 3)).isEqualTo(1.0);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "ragged rows for [2, 8]     | 2,8 | [[1,2,3],[4,5,6,7,8,9,10,11,12,13,14,15,16]] | dimension 1 has 3 items",
+      "transposed [8, 2] for [2, 8] | 2,8 | [[1,2],[3,4],[5,6],[7,8],[9,10],[11,12],[13,14],[15,16]] | dimension 0 has 8 items",
+      "mixed nesting              | 2,2 | [1,[2,3],4]                                   | dimension 0 has 3 items",
+      "too deep                   | 4   | [[1],[2],[3],[4]]                             | deeper than shape"})
+  void nestedDataThatIsNotTheShapeIsRefused(String why, String dims, String data, String message) {
+    long[] shape = Arrays.stream(dims.split(",")).mapToLong(Long::parseLong).toArray();
+    assertRejected(Datatype.FP32, shape, data, message, Arrays.toString(shape));
+  }
+
+  @Test
+  void fp32ValuesBeyondItsRangeAreRefused() {
+    assertRejected(Datatype.FP32, new long[] {2}, "[1.0, 1e39]", "1.0E39", "FP32");
+    assertRejected(Datatype.FP32, new long[] {1}, "[-3.5e38]", "FP32");
+    HostTensor edge = TensorCodec.decode("x", Datatype.FP32, new long[] {1}, json("[3.4e38]"));
+    assertThat(TensorCodec.elementAsDouble(edge, 0)).isFinite();
+  }
+
   @ParameterizedTest
   @EnumSource(value = Datatype.class, names = {"INT32", "INT64", "UINT8"})
   void nonFiniteSpellingsAreNotIntegers(Datatype t) {
