@@ -136,7 +136,8 @@ public class ServerMetrics {
         predictionCounters.computeIfAbsent(label, l -> Counter.builder(PREDICTIONS)
             .description("Predictions by predicted class").tag("class", l).register(registry)).increment();
       }
-      if (!Double.isNaN(row.value())) {
+      // a NaN or an infinity would turn the summary's sum (what dashboards average) into NaN for good
+      if (Double.isFinite(row.value())) {
         predictionScore.record(row.value());
       }
     }

@@ -20,6 +20,8 @@ public final class RequestParser {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  public static final int MAX_ID_LENGTH = 256;
+
   private RequestParser() {
   }
 
@@ -41,6 +43,10 @@ public final class RequestParser {
         throw new InferenceException(400, "'id' must be a string");
       }
       id = root.get("id").textValue();
+      if (id.length() > MAX_ID_LENGTH) {
+        // the id is kept for feedback: an unbounded one would let a client fill the feedback window's memory
+        throw new InferenceException(400, "'id' must be at most " + MAX_ID_LENGTH + " characters, got " + id.length());
+      }
     }
     Map<String, Object> parameters = parameters(root, "parameters");
     JsonNode inputs = root.get("inputs");

@@ -174,4 +174,14 @@ class RequestParserTest {
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.getMessage()).contains(fragment);
   }
+
+  @Test
+  void aRequestIdIsAtMost256Characters() {
+    String ok = "{\"id\": \"" + "a".repeat(256) + "\", \"inputs\": []}";
+    assertThat(parse(ok).id()).hasSize(256);
+    InferenceException e = catchThrowableOfType(InferenceException.class,
+        () -> parse("{\"id\": \"" + "a".repeat(100_000) + "\", \"inputs\": []}"));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.getMessage()).contains("'id'", "256", "100000");
+  }
 }
