@@ -62,6 +62,9 @@ public final class HttpPrometheusClient implements PrometheusClient {
         .build();
   }
 
+  /** Largest reply read from Prometheus; a bigger one is refused while it streams, not buffered whole. */
+  static final int MAX_REPLY_BYTES = 4 << 20;
+
   @Override
   public QueryResult query(String promql) {
     Objects.requireNonNull(promql, "promql");
@@ -74,7 +77,7 @@ public final class HttpPrometheusClient implements PrometheusClient {
     // The request timeout covers only the wait for response headers; the deadline on the future also bounds
     // a server that sends headers and then stalls the body.
     CompletableFuture<HttpResponse<byte[]>> pending =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        http.sendAsync(request, info -> new LimitedBody(MAX_REPLY_BYTES));
     HttpResponse<byte[]> response;
     try {
       response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -98,6 +101,11 @@ public final class HttpPrometheusClient implements PrometheusClient {
   private QueryResult failed(Throwable cause) {
     if (cause instanceof HttpTimeoutException) {
       return timedOut();
+    }
+    if (cause instanceof LimitedBody.TooLarge) {
+      // what the operator asks for is one number; megabytes of series mean a query that selects far too much
+      return new QueryResult.BadQuery("the reply from " + queryEndpoint + " is larger than " + (MAX_REPLY_BYTES >> 20)
+          + " MiB: the query must select one series");
     }
     if (cause instanceof ConnectException) {
       return new QueryResult.Unreachable("cannot connect to " + queryEndpoint + messageOf(cause));

@@ -249,4 +249,17 @@ class HttpPrometheusClientTest {
       callers.shutdownNow();
     }
   }
+
+  @Test
+  void aReplyOverTheSizeLimitIsRefusedWithoutReadingItWhole() {
+    String series = "{\"metric\":{\"pod\":\"p\"},\"value\":[1700000000,\"1\"]},";
+    respond(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + series.repeat(HttpPrometheusClient.MAX_REPLY_BYTES / series.length() + 10) + series.replace("},", "}")
+        + "]}}");
+
+    QueryResult result = client("").query("up");
+
+    assertThat(result).isInstanceOfSatisfying(QueryResult.BadQuery.class,
+        b -> assertThat(b.error()).contains("larger than 4 MiB", "one series"));
+  }
 }
