@@ -26,6 +26,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.type != 'PromQL' || (has(self.query) && (has(self.min) != has(self.max))"
     + " && !has(self.maxRatioToStable) && !has(self.maxDropFromStable))",
     message = "PromQL takes a query and exactly one of min or max", reason = "FieldValueInvalid", fieldPath = ".query")
+@ValidationRule(value = "self.type != 'Accuracy' || ((!has(self.min) || (self.min >= 0.0 && self.min <= 1.0)) "
+    + "&& (!has(self.maxDropFromStable) || (self.maxDropFromStable >= 0.0 && self.maxDropFromStable <= 1.0)))",
+    message = "Accuracy min and maxDropFromStable are shares between 0 and 1", reason = "FieldValueInvalid",
+    fieldPath = ".min")
+@ValidationRule(value = "self.type != 'ErrorRate' || !has(self.max) || (self.max >= 0.0 && self.max <= 1.0)",
+    message = "ErrorRate max is a share between 0 and 1", reason = "FieldValueInvalid", fieldPath = ".max")
 public class AnalysisMetric {
 
   public enum Type {

@@ -3,6 +3,7 @@ package io.modelpilot.operator.api.v1alpha1;
 import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -13,6 +14,9 @@ import java.util.List;
 
 /** The canary analysis: metrics judged for canary and stable over the same window, every interval. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.interval) || duration(self.interval) >= duration('1s')",
+    message = "interval must be at least 1s: it is also the window each query looks back over",
+    reason = "FieldValueInvalid", fieldPath = ".interval")
 public class AnalysisSpec {
 
   public static final String DEFAULT_INTERVAL = "30s";

@@ -16,6 +16,12 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
     message = "minReplicas must not exceed maxReplicas", reason = "FieldValueInvalid", fieldPath = ".minReplicas")
+@ValidationRule(value = "!has(self.interval) || duration(self.interval) >= duration('1s')",
+    message = "interval must be at least 1s", reason = "FieldValueInvalid", fieldPath = ".interval")
+@ValidationRule(value = "!has(self.window) || (self.window.matches('^([0-9]+h)?([0-9]+m)?([0-9]+s)?$') "
+    + "&& duration(self.window) >= duration('1s'))",
+    message = "window must be whole hours, minutes and seconds as Prometheus reads a range, e.g. 1m or 1m30s, and at "
+        + "least 1s", reason = "FieldValueInvalid", fieldPath = ".window")
 public class AutoscalingSpec {
 
   public static final int DEFAULT_MIN_REPLICAS = 1;

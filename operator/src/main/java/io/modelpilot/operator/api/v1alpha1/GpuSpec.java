@@ -3,6 +3,7 @@ package io.modelpilot.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -10,6 +11,11 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.resourceName) || (self.resourceName.contains('/') "
+    + "&& !self.resourceName.startsWith('kubernetes.io/') && !self.resourceName.contains('.kubernetes.io/'))",
+    message = "resourceName must be a device plugin's extended resource, vendor-domain/name such as nvidia.com/gpu "
+        + "or amd.com/gpu (not cpu, memory or a kubernetes.io resource)",
+    reason = "FieldValueInvalid", fieldPath = ".resourceName")
 public class GpuSpec {
 
   public static final String DEFAULT_RESOURCE_NAME = "nvidia.com/gpu";

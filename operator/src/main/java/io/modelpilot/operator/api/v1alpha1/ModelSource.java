@@ -11,6 +11,14 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.credentialsSecretRef) || self.uri.startsWith('http://') || self.uri.startsWith('https://')",
     message = "credentialsSecretRef applies only to http:// and https:// model URIs",
     reason = "FieldValueForbidden", fieldPath = ".credentialsSecretRef")
+@ValidationRule(value = "!has(self.credentialsSecretRef) || !self.uri.startsWith('http://')",
+    message = "credentials are only sent over TLS: use an https:// uri with credentialsSecretRef",
+    reason = "FieldValueForbidden", fieldPath = ".credentialsSecretRef")
+@ValidationRule(value = "!self.uri.matches('^[a-z]+://[^/]*@')",
+    message = "uri may not carry user:password: put them in a Secret named by credentialsSecretRef",
+    reason = "FieldValueForbidden", fieldPath = ".uri")
+@ValidationRule(value = "!self.uri.matches('/[.][.](/|$)')",
+    message = "uri may not contain '..' segments", reason = "FieldValueInvalid", fieldPath = ".uri")
 public class ModelSource {
 
   /** file:///abs/path, http(s)://host/..., or pvc://claim/path (claim: a DNS-1123 subdomain). */

@@ -3,6 +3,7 @@ package io.modelpilot.operator.api.v1alpha1;
 import io.modelpilot.contract.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -12,6 +13,9 @@ import java.util.List;
 
 /** How a new revision ships: canary steps judged by Prometheus. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.progressDeadline) || duration(self.progressDeadline) >= duration('10s')",
+    message = "progressDeadline must be at least 10s: a canary's pods need time to start",
+    reason = "FieldValueInvalid", fieldPath = ".progressDeadline")
 public class RolloutSpec {
 
   public static final String DEFAULT_PROGRESS_DEADLINE = "10m";
