@@ -75,6 +75,19 @@ Model runtime image reference handed to the operator.
 {{- printf "%s:%s" .Values.runtime.image.repository (.Values.runtime.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 
+{{- define "modelpilot.runtimeCudaImage" -}}
+{{- printf "%s:%s" .Values.runtime.cudaImage.repository (.Values.runtime.cudaImage.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* serviceMonitor.labels as key=value,key=value (MODELPILOT_SERVICE_MONITOR_LABELS), in key order */}}
+{{- define "modelpilot.serviceMonitorLabels" -}}
+{{- $pairs := list }}
+{{- range $k, $v := .Values.serviceMonitor.labels }}
+{{- $pairs = append $pairs (printf "%s=%s" $k $v) }}
+{{- end }}
+{{- join "," $pairs }}
+{{- end }}
+
 {{/*
 Value of MODELPILOT_WATCH_NAMESPACES: the comma-joined watchNamespaces, or
 JOSDK_ALL_NAMESPACES (Java Operator SDK's "watch all namespaces") when empty.

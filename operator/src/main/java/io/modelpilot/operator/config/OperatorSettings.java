@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /** Operator-wide settings; in a cluster they come from the Helm chart as MODELPILOT_* variables. */
 @ConfigMapping(prefix = "modelpilot")
@@ -28,6 +29,18 @@ public interface OperatorSettings {
   /** How often a ModelDeployment whose Secret or PVC is missing is checked again. */
   @WithDefault("30s")
   java.time.Duration referenceRecheckInterval();
+
+  /**
+   * Runtime image for ModelDeployments with spec.gpu that do not name one: the CUDA build (the CPU image cannot run
+   * the CUDA execution provider). Absent: runtimeImage.
+   */
+  Optional<String> runtimeCudaImage();
+
+  /**
+   * Extra labels on every ServiceMonitor, as {@code key=value,key=value}: a Prometheus Operator installation selects
+   * ServiceMonitors by label (kube-prometheus-stack by {@code release=<its release>}).
+   */
+  Optional<String> serviceMonitorLabels();
 
   /** DNS suffix of in-cluster Service names, used in status.endpoint. */
   @WithDefault("cluster.local")

@@ -32,7 +32,7 @@ public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<D
 
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    Deployment desired = new RuntimeDeploymentFactory(settings.runtimeImage()).canaryDeployment(md);
+    Deployment desired = RuntimeDeploymentFactory.of(settings).canaryDeployment(md);
     desired.getSpec().setReplicas(DesiredTracks.of(context, md).canaryReplicas());
     return desired;
   }

@@ -95,7 +95,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** The Deployments as the informers have them now, and the revision the spec asks for. */
   private Observed observe(ModelDeployment md, Context<ModelDeployment> context, List<ReferenceProblem> problems) {
     String specRevision = RuntimeDeploymentFactory.revisionOf(
-        new RuntimeDeploymentFactory(settings.runtimeImage()).podTemplate(md));
+        RuntimeDeploymentFactory.of(settings).podTemplate(md));
     return new Observed(deployment(context, md, Labels.TRACK_STABLE), deployment(context, md, Labels.TRACK_CANARY),
         problems, specRevision);
   }

@@ -28,7 +28,7 @@ public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
     Tracks tracks = DesiredTracks.of(context, md);
-    RuntimeDeploymentFactory factory = new RuntimeDeploymentFactory(settings.runtimeImage());
+    RuntimeDeploymentFactory factory = RuntimeDeploymentFactory.of(settings);
     Deployment desired = tracks.stableTemplate() == null ? factory.deployment(md)
         : factory.deployment(md, Labels.TRACK_STABLE, tracks.stableTemplate());
     desired.getSpec().setReplicas(tracks.stableReplicas());

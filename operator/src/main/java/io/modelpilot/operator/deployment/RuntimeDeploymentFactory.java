@@ -78,9 +78,21 @@ public final class RuntimeDeploymentFactory {
       .build();
 
   private final String defaultImage;
+  private final String cudaImage;
 
   public RuntimeDeploymentFactory(String defaultImage) {
+    this(defaultImage, defaultImage);
+  }
+
+  /** @param cudaImage the image for ModelDeployments with spec.gpu that name none */
+  public RuntimeDeploymentFactory(String defaultImage, String cudaImage) {
     this.defaultImage = defaultImage;
+    this.cudaImage = cudaImage;
+  }
+
+  public static RuntimeDeploymentFactory of(io.modelpilot.operator.config.OperatorSettings settings) {
+    return new RuntimeDeploymentFactory(settings.runtimeImage(),
+        settings.runtimeCudaImage().orElse(settings.runtimeImage()));
   }
 
   /** The stable track's Deployment {@code <name>} for the spec as it is. */
@@ -182,7 +194,7 @@ public final class RuntimeDeploymentFactory {
         .withVolumes(volumes)
         .addToContainers(new ContainerBuilder()
             .withName(CONTAINER)
-            .withImage(image(spec.getRuntime()))
+            .withImage(image(spec))
             .withEnv(environment(md, runtimeUri))
             .addNewPort().withName(Http.PORT_NAME).withContainerPort(Http.PORT).withProtocol("TCP").endPort()
             .withResources(resources(spec))
@@ -237,8 +249,12 @@ public final class RuntimeDeploymentFactory {
     }
   }
 
-  private String image(RuntimeSpec runtime) {
-    return runtime != null && runtime.getImage() != null ? runtime.getImage() : defaultImage;
+  private String image(ModelDeploymentSpec spec) {
+    RuntimeSpec runtime = spec.getRuntime();
+    if (runtime != null && runtime.getImage() != null) {
+      return runtime.getImage();
+    }
+    return spec.getGpu() != null ? cudaImage : defaultImage;
   }
 
   private static List<EnvVar> environment(ModelDeployment md, String runtimeUri) {

@@ -8,6 +8,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.config.OperatorSettings;
+import jakarta.inject.Inject;
 import io.modelpilot.contract.RuntimeContract.Http;
 import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.monitoring.ServiceMonitor;
@@ -33,16 +35,43 @@ public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<Ser
     super(ServiceMonitor.class);
   }
 
+  @Inject
+  OperatorSettings settings;
+
   @Override
   protected ServiceMonitor desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return serviceMonitor(md);
+    return serviceMonitor(md, labels(settings.serviceMonitorLabels().orElse("")));
+  }
+
+  /** {@code key=value,key=value} → labels; the message names the setting and the entry. */
+  static Map<String, String> labels(String setting) {
+    Map<String, String> labels = new java.util.LinkedHashMap<>();
+    for (String entry : setting.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("MODELPILOT_SERVICE_MONITOR_LABELS: '" + entry.strip()
+            + "' is not key=value");
+      }
+      labels.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+    }
+    return labels;
   }
 
   public static ServiceMonitor serviceMonitor(ModelDeployment md) {
+    return serviceMonitor(md, Map.of());
+  }
+
+  /** @param extraLabels labels a Prometheus Operator selects ServiceMonitors by (they never replace ours) */
+  public static ServiceMonitor serviceMonitor(ModelDeployment md, Map<String, String> extraLabels) {
+    Map<String, String> labels = new java.util.LinkedHashMap<>(extraLabels);
+    labels.putAll(RuntimeDeploymentFactory.commonLabels(md));
     String name = md.getMetadata().getName();
     ServiceMonitor monitor = new ServiceMonitor();
     monitor.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(md.getMetadata().getNamespace())
-        .withLabels(RuntimeDeploymentFactory.commonLabels(md))
+        .withLabels(labels)
         .withOwnerReferences(RuntimeDeploymentFactory.ownerReference(md)).build());
     ServiceMonitorSpec spec = new ServiceMonitorSpec();
     spec.setSelector(new LabelSelectorBuilder()

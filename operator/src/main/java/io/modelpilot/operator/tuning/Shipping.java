@@ -29,22 +29,22 @@ final class Shipping {
   static final int REMEMBERED = 32;
 
   private final KubernetesClient client;
-  private final String runtimeImage;
+  private final RuntimeDeploymentFactory pods;
 
-  Shipping(KubernetesClient client, String runtimeImage) {
+  Shipping(KubernetesClient client, RuntimeDeploymentFactory pods) {
     this.client = client;
-    this.runtimeImage = runtimeImage;
+    this.pods = pods;
   }
 
   /** The revision the target's pods get once {@code specPatch} is applied: what its canary will be called. */
   String revision(ModelDeployment target, List<io.modelpilot.operator.api.v1alpha1.TuningParameter> parameters,
       Map<String, String> point) {
     ModelDeployment candidate = Tunables.candidate(target, parameters, point);
-    return RuntimeDeploymentFactory.revisionOf(new RuntimeDeploymentFactory(runtimeImage).podTemplate(candidate));
+    return RuntimeDeploymentFactory.revisionOf(pods.podTemplate(candidate));
   }
 
   String revision(ModelDeployment target) {
-    return RuntimeDeploymentFactory.revisionOf(new RuntimeDeploymentFactory(runtimeImage).podTemplate(target));
+    return RuntimeDeploymentFactory.revisionOf(pods.podTemplate(target));
   }
 
   /** A JSON merge patch of the target's spec, under this operator's tuning field manager. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
+import io.modelpilot.operator.deployment.RuntimeDeploymentFactory;
 import io.modelpilot.operator.api.v1alpha1.TrialStatus;
 import io.modelpilot.operator.search.Constraint;
 import io.modelpilot.operator.search.EarlyStopping;
@@ -34,11 +35,11 @@ final class TrialBook {
   private static final Logger LOG = Logger.getLogger(TrialBook.class);
 
   private final KubernetesClient client;
-  private final String runtimeImage;
+  private final RuntimeDeploymentFactory pods;
 
-  TrialBook(KubernetesClient client, String runtimeImage) {
+  TrialBook(KubernetesClient client, RuntimeDeploymentFactory pods) {
     this.client = client;
-    this.runtimeImage = runtimeImage;
+    this.pods = pods;
   }
 
   /** status.trials from the previous status and the TuningJob's Jobs, in creation order; Events for what ended. */
@@ -149,7 +150,7 @@ final class TrialBook {
       TrialStatus trial = new TrialStatus(name, parameters, TrialStatus.Phase.PENDING);
       try {
         client.batch().v1().jobs().inNamespace(tj.getMetadata().getNamespace())
-            .resource(TrialJobs.job(tj, target, runtimeImage, name, parameters)).create();
+            .resource(TrialJobs.job(tj, target, pods, name, parameters)).create();
         trial.setPhase(TrialStatus.Phase.RUNNING);
         events.add(Announcement.normal(Reasons.TRIAL_STARTED, name + ": " + parameters));
       } catch (KubernetesClientException e) {

@@ -60,10 +60,11 @@ final class TrialJobs {
     }
   }
 
-  static Job job(TuningJob tj, ModelDeployment target, String runtimeImage, String name, Map<String, String> point) {
+  static Job job(TuningJob tj, ModelDeployment target, RuntimeDeploymentFactory pods, String name,
+      Map<String, String> point) {
     TrialSpec trial = tj.getSpec().getTrial();
     PodTemplateSpec template = trial.getBenchmark() != null
-        ? benchmark(tj, target, runtimeImage, point)
+        ? benchmark(tj, target, pods, point)
         : custom(trial.getTemplate(), tj.getSpec().getParameters(), point);
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_OPERATOR);
@@ -109,10 +110,10 @@ final class TrialJobs {
    * selector and tolerations; its process benchmarks itself on loopback. None of the target's labels: the target's
    * Service must never send it traffic, nor Prometheus count it as the target.
    */
-  private static PodTemplateSpec benchmark(TuningJob tj, ModelDeployment target, String runtimeImage,
+  private static PodTemplateSpec benchmark(TuningJob tj, ModelDeployment target, RuntimeDeploymentFactory pods,
       Map<String, String> point) {
     ModelDeployment candidate = Tunables.candidate(target, tj.getSpec().getParameters(), point);
-    PodTemplateSpec pod = new RuntimeDeploymentFactory(runtimeImage).podTemplate(candidate);
+    PodTemplateSpec pod = pods.podTemplate(candidate);
     pod.setMetadata(new ObjectMeta());
     Container c = pod.getSpec().getContainers().get(0);
     c.setName(CONTAINER);

@@ -16,6 +16,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.TuningJobStatus;
 import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.operator.deployment.RuntimeDeploymentFactory;
 import io.modelpilot.operator.search.Study;
 import io.modelpilot.operator.status.Announcement;
 import io.modelpilot.operator.status.EventRecorder;
@@ -48,8 +49,8 @@ public class TuningJobReconciler implements Reconciler<TuningJob> {
   public TuningJobReconciler(OperatorSettings settings, KubernetesClient client) {
     this.client = client;
     this.events = new EventRecorder(client);
-    this.trials = new TrialBook(client, settings.runtimeImage());
-    this.shipping = new Shipping(client, settings.runtimeImage());
+    this.trials = new TrialBook(client, RuntimeDeploymentFactory.of(settings));
+    this.shipping = new Shipping(client, RuntimeDeploymentFactory.of(settings));
   }
 
   @Override

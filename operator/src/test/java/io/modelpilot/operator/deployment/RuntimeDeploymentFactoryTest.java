@@ -175,6 +175,32 @@ class RuntimeDeploymentFactoryTest {
   }
 
   @Test
+  void aGpuModelWithoutAnImageGetsTheCudaImageAndOneThatNamesAnImageKeepsIt() {
+    RuntimeDeploymentFactory withCuda = new RuntimeDeploymentFactory(DEFAULT_IMAGE, "ghcr.io/modelpilot/runtime-cuda:t");
+    ModelDeployment md = cpuModel();
+    assertThat(container(withCuda.deployment(md)).getImage()).isEqualTo(DEFAULT_IMAGE);
+    GpuSpec gpu = new GpuSpec();
+    gpu.setCount(1);
+    md.getSpec().setGpu(gpu);
+    assertThat(container(withCuda.deployment(md)).getImage()).isEqualTo("ghcr.io/modelpilot/runtime-cuda:t");
+    md.getSpec().getRuntime().setImage("registry.example.com/own-runtime:1");
+    assertThat(container(withCuda.deployment(md)).getImage()).isEqualTo("registry.example.com/own-runtime:1");
+  }
+
+  @Test
+  void serviceMonitorLabelsComeFromTheSettingAndNeverReplaceOurs() {
+    assertThat(ServiceMonitorDependent.labels("release=kube-prom, team=ml")).containsExactly(
+        Map.entry("release", "kube-prom"), Map.entry("team", "ml"));
+    assertThat(ServiceMonitorDependent.labels("")).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceMonitorDependent.labels("release"))
+        .hasMessageContaining("MODELPILOT_SERVICE_MONITOR_LABELS").hasMessageContaining("'release'");
+    var monitor = ServiceMonitorDependent.serviceMonitor(cpuModel(),
+        Map.of("release", "kube-prom", "app.kubernetes.io/managed-by", "helm"));
+    assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prom")
+        .containsEntry("app.kubernetes.io/managed-by", "modelpilot-operator");
+  }
+
+  @Test
   void gpuModelRequestsGpusSelectsTheProductToleratesTheTaintAndUsesCuda() {
     ModelDeployment md = cpuModel();
     GpuSpec gpu = new GpuSpec();

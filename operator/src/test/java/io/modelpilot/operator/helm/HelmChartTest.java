@@ -304,6 +304,8 @@ public class HelmChartTest {
     assertThat(operator.getImagePullPolicy()).isEqualTo("IfNotPresent");
     assertThat(env(operator))
         .containsEntry("MODELPILOT_RUNTIME_IMAGE", "ghcr.io/modelpilot/runtime:0.1.0")
+        .containsEntry("MODELPILOT_RUNTIME_CUDA_IMAGE", "ghcr.io/modelpilot/runtime-cuda:0.1.0")
+        .doesNotContainKey("MODELPILOT_SERVICE_MONITOR_LABELS")
         .containsEntry(
             "MODELPILOT_PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "cluster.local");
@@ -330,11 +332,13 @@ public class HelmChartTest {
   void appliesOverriddenValuesToTheOperatorDeployment() {
     final List<HasMetadata> resources =
         render(
-            Map.of(
+            values(
                 "replicaCount", "0",
                 "image.tag", "1.2.3",
                 "runtime.image.repository", "registry.example.com:5000/ml/runtime",
                 "runtime.image.tag", "4.5.6",
+                "runtime.cudaImage.tag", "4.5.6-cuda12",
+                "serviceMonitor.labels.release", "kube-prometheus-stack",
                 "prometheus.url", "https://prometheus.example.com",
                 "clusterDomain", "corp.internal",
                 "extraEnv[0].name", "QUARKUS_LOG_LEVEL",
@@ -350,12 +354,16 @@ public class HelmChartTest {
         .extracting(EnvVar::getName)
         .containsExactly(
             "MODELPILOT_RUNTIME_IMAGE",
+            "MODELPILOT_RUNTIME_CUDA_IMAGE",
+            "MODELPILOT_SERVICE_MONITOR_LABELS",
             "MODELPILOT_WATCH_NAMESPACES",
             "MODELPILOT_PROMETHEUS_URL",
             "MODELPILOT_CLUSTER_DOMAIN",
             "QUARKUS_LOG_LEVEL");
     assertThat(env(operator))
         .containsEntry("MODELPILOT_RUNTIME_IMAGE", "registry.example.com:5000/ml/runtime:4.5.6")
+        .containsEntry("MODELPILOT_RUNTIME_CUDA_IMAGE", "ghcr.io/modelpilot/runtime-cuda:4.5.6-cuda12")
+        .containsEntry("MODELPILOT_SERVICE_MONITOR_LABELS", "release=kube-prometheus-stack")
         .containsEntry("MODELPILOT_PROMETHEUS_URL", "https://prometheus.example.com")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "corp.internal")
         .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
@@ -434,5 +442,13 @@ public class HelmChartTest {
     return container.getEnv().stream()
         .filter(e -> e.getValue() != null)
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue, (a, b) -> b));
+  }
+
+  private static Map<String, String> values(String... keysAndValues) {
+    Map<String, String> values = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      values.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return values;
   }
 }

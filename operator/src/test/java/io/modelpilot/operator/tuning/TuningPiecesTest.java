@@ -135,7 +135,7 @@ class TuningPiecesTest {
                     command: [python3, train.py]
                     args: ["--lr=${params.lr}", "--epochs=3"]
         """, TuningJob.class);
-    Job job = TrialJobs.job(tj, TARGET, "runtime:1", TrialJobs.name(tj, 7), Map.of("lr", "0.01"));
+    Job job = TrialJobs.job(tj, TARGET, new io.modelpilot.operator.deployment.RuntimeDeploymentFactory("runtime:1"), TrialJobs.name(tj, 7), Map.of("lr", "0.01"));
     var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(job.getMetadata().getName()).isEqualTo("search-7");
     assertThat(TrialJobs.index(tj, "search-7")).isEqualTo(7);
