@@ -3,7 +3,7 @@ MVN := ./mvnw -B
 
 .PHONY: demo test crds build clean
 
-## demo: the local cluster with an autoscaled model under rising then falling load, narrated (DEMO_SECONDS=150)
+## demo: the local cluster: an autoscaled model under rising then falling load with a canary rolled back, then a TuningJob whose winner ships as a canary, narrated (DEMO_SECONDS=240)
 demo:
 	@.ci/install-packages prometheus
 	$(MVN) -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath.txt -pl e2e -am

@@ -132,6 +132,15 @@ public final class Kubelet implements AutoCloseable {
     return pods().stream().filter(p -> p.namespace().equals(namespace) && p.ownerName().equals(ownerName)).toList();
   }
 
+  /**
+   * What the API server serves as a pod's log ({@code GET pods/{name}/log}): its container's output, stdout and
+   * stderr; null for a pod this kubelet does not have.
+   */
+  public String log(String namespace, String name) {
+    PodProcess p = runner.pod(namespace, name);
+    return p == null ? null : p.containerLog();
+  }
+
   /** A one-line-per-pod table for logs and diagnostics. */
   String describe() {
     StringBuilder out = new StringBuilder();

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The local cluster's API server: the fabric8 mock API server (taught server-side apply by the testkit) with the
@@ -65,6 +66,11 @@ final class LocalApiServer implements AutoCloseable {
 
   Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /** Serves {@code GET pods/{name}/log} from {@code logs}: (namespace, pod) → text, or null for no such pod. */
+  void servePodLogs(BiFunction<String, String, String> logs) {
+    server.dispatcher().podLogs(logs);
   }
 
   /** The kinds of the registered CRDs, by kind name. */

@@ -184,6 +184,7 @@ public final class LocalCluster implements ScenarioCluster {
         prometheus == null ? null : prometheus::writeTargets);
     started.add(kubelet);
     kubelet.start();
+    apiServer.servePodLogs(kubelet::log);
     services = new ServiceProxy(client);
     started.add(services);
     services.start();

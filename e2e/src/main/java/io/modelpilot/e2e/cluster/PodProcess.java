@@ -7,6 +7,11 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.modelpilot.e2e.process.ManagedProcess;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -20,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PodProcess {
 
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /** The newest part of a container log served through the API, as a kubelet's log rotation would bound it. */
+  private static final int MAX_LOG_BYTES = 10 * 1024 * 1024;
 
   final String namespace;
   final String name;
@@ -105,6 +112,28 @@ final class PodProcess {
   boolean exitedUnhandled() {
     ManagedProcess p = process;
     return p != null && !p.isAlive() && restartAt == null && !terminating && finishedAt == null;
+  }
+
+  /**
+   * What {@code kubectl logs} shows: the current container's output (stdout and stderr), without the lines the
+   * harness writes before each start; null when nothing could be read.
+   */
+  String containerLog() {
+    ManagedProcess p = process;
+    if (p == null) {
+      return ""; // not started yet, or it could not start: no output
+    }
+    try (SeekableByteChannel in = Files.newByteChannel(log)) {
+      long from = Math.max(p.outputStart(), in.size() - MAX_LOG_BYTES);
+      ByteBuffer bytes = ByteBuffer.allocate((int) Math.max(0, in.size() - from));
+      in.position(from);
+      while (bytes.hasRemaining() && in.read(bytes) > 0) {
+        // until the buffer is full or the file ends
+      }
+      return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   Kubelet.PodInfo info() {

@@ -78,6 +78,11 @@ final class PodRunner {
     return pods.values().stream().filter(p -> p.ownerKey.equals(ownerKey)).toList();
   }
 
+  /** The pod, finished or not, or null when this kubelet does not have it. */
+  PodProcess pod(String namespace, String name) {
+    return pods.get(namespace + "/" + name);
+  }
+
   boolean runs(String namespace, String name) {
     return pods.containsKey(namespace + "/" + name);
   }

@@ -26,11 +26,13 @@ public final class ManagedProcess {
   private final String name;
   private final Process process;
   private final Path log;
+  private final long outputStart;
 
-  private ManagedProcess(String name, Process process, Path log) {
+  private ManagedProcess(String name, Process process, Path log, long outputStart) {
     this.name = name;
     this.process = process;
     this.log = log;
+    this.outputStart = outputStart;
   }
 
   public static ManagedProcess start(String name, List<String> command, Map<String, String> environment, Path log,
@@ -40,6 +42,7 @@ public final class ManagedProcess {
       Files.createDirectories(workingDirectory);
       Files.writeString(log, "---- " + Instant.now() + " start " + name + ": " + String.join(" ", command) + "\n",
           StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      long outputStart = Files.size(log);
       ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -54,7 +57,7 @@ public final class ManagedProcess {
       env.putAll(environment);
       Process process = builder.start();
       remember(process.toHandle());
-      return new ManagedProcess(name, process, log);
+      return new ManagedProcess(name, process, log, outputStart);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + String.join(" ", command), e);
     }
@@ -153,6 +156,11 @@ public final class ManagedProcess {
 
   public Path log() {
     return log;
+  }
+
+  /** Where this process's own output begins in its log, after the lines of earlier runs and the start line. */
+  public long outputStart() {
+    return outputStart;
   }
 
   public CompletableFuture<Process> onExit() {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.modelpilot.e2e.junit.LocalClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,9 +16,13 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Jobs run once as processes; the result travels back in the pod's termination message, as for a tuning trial. */
+/**
+ * Jobs run once as processes; the result travels back in the pod's termination message and the output in the pod's
+ * log, as for a tuning trial.
+ */
 class BenchJobTest {
 
   @RegisterExtension
@@ -68,6 +73,66 @@ class BenchJobTest {
     Pod pod = onlyPod("trial-broken");
     assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
     assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isNotZero();
+  }
+
+  @Test
+  void aCommandContainersOutputIsItsPodLogThroughTheApiServer() {
+    String script = "import sys, time\n"
+        + "print('epoch 1', flush=True)\n"
+        + "print('MODELPILOT_INTERMEDIATE {\"step\": 1, \"value\": 0.5}', flush=True)\n"
+        + "sys.stderr.write('a warning\\n'); sys.stderr.flush()\n"
+        + "time.sleep(2)\n"
+        + "open('/dev/termination-log', 'w').write('{\"loss\": 0.25}')\n";
+    CLUSTER.cluster().client().batch().v1().jobs().inNamespace(NS).resource(pythonJob("trial-logs", script, null))
+        .create();
+
+    // while it runs: the output so far, without anything the harness writes around the process
+    String podName = await().atMost(TIMEOUT).until(() -> pods("trial-logs"), p -> p.size() == 1).get(0)
+        .getMetadata().getName();
+    await().atMost(TIMEOUT).until(() -> log(podName), l -> l != null && l.contains("a warning"));
+    assertThat(log(podName)).isEqualTo("epoch 1\nMODELPILOT_INTERMEDIATE {\"step\": 1, \"value\": 0.5}\na warning\n");
+
+    Job done = await().atMost(TIMEOUT).until(() -> job("trial-logs"), j -> terminal(j) != null);
+    assertThat(terminal(done).getType()).isEqualTo("Complete");
+    Pod pod = onlyPod("trial-logs");
+    assertThat(pod.getMetadata().getLabels()).containsEntry("job-name", "trial-logs")
+        .containsEntry("batch.kubernetes.io/job-name", "trial-logs").containsEntry("modelpilot.io/trial", "trial-logs");
+    assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage())
+        .isEqualTo("{\"loss\": 0.25}");
+    assertThat(log(podName)).as("a finished pod's log stays until its Job goes").contains("epoch 1");
+    assertThatThrownBy(() -> CLUSTER.cluster().client().pods().inNamespace(NS).withName("no-such-pod")
+        .withReadyWaitTimeout(0).getLog()).isInstanceOf(KubernetesClientException.class);
+  }
+
+  @Test
+  void aJobPastItsActiveDeadlineFailsWithDeadlineExceededAndItsPodStops() {
+    CLUSTER.cluster().client().batch().v1().jobs().inNamespace(NS)
+        .resource(pythonJob("trial-slow", "import time\ntime.sleep(60)\n", 2L)).create();
+    ProcessHandle process = await().atMost(TIMEOUT).until(
+        () -> CLUSTER.cluster().kubelet().pods(NS, "trial-slow").stream().map(Kubelet.PodInfo::process)
+            .filter(java.util.Objects::nonNull).findFirst().orElse(null), java.util.Objects::nonNull);
+
+    Job done = await().atMost(TIMEOUT).until(() -> job("trial-slow"), j -> terminal(j) != null);
+    assertThat(terminal(done).getType()).isEqualTo("Failed");
+    assertThat(terminal(done).getReason()).isEqualTo("DeadlineExceeded");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(process.isAlive()).isFalse());
+  }
+
+  private static Job pythonJob(String name, String script, Long activeDeadlineSeconds) {
+    return new JobBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withNewSpec().withBackoffLimit(0).withActiveDeadlineSeconds(activeDeadlineSeconds)
+        .withNewTemplate().withNewMetadata().addToLabels("modelpilot.io/trial", name).endMetadata()
+        .withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("trial").withImage("python:3.12-slim")
+        .withCommand("/usr/bin/python3", "-c").withArgs(script)
+        .withTerminationMessagePath("/dev/termination-log")
+        .endContainer().endSpec().endTemplate().endSpec()
+        .build();
+  }
+
+  private static String log(String pod) {
+    return CLUSTER.cluster().client().pods().inNamespace(NS).withName(pod).withReadyWaitTimeout(0).getLog();
   }
 
   private static Job benchJob(String name, String modelUri, int backoffLimit) {
