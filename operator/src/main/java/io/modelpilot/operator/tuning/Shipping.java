@@ -71,8 +71,10 @@ final class Shipping {
     if (!specIsOurs) {
       return AppliedStatus.Outcome.SUPERSEDED;
     }
+    // no canary of this revision (no rollout, or it was already the stable one): production runs it once the
+    // target serves it, Ready
     boolean served = target.getStatus() != null && revision.equals(target.getStatus().getRevision())
-        && target.getSpec().getRollout() == null && readyOnRevision(target);
+        && readyOnRevision(target);
     return served ? AppliedStatus.Outcome.PROMOTED : AppliedStatus.Outcome.PENDING;
   }
 

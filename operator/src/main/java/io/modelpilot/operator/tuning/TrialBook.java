@@ -132,7 +132,7 @@ final class TrialBook {
         : tj.getSpec().getAlgorithm().nameOrDefault().value());
     long seed = tj.getSpec().getAlgorithm() == null ? 1 : tj.getSpec().getAlgorithm().seedOrDefault();
     List<Map<String, String>> points = new ArrayList<>();
-    Map<String, String> baseline = trials.isEmpty() ? baseline(tj, target, study) : null;
+    Map<String, String> baseline = trials.isEmpty() ? baseline(tj, target, study, pods, history) : null;
     List<Observation> seen = history;
     if (baseline != null) {
       // the first trial measures the target as it is: the winner is then never worse than what runs
@@ -186,16 +186,35 @@ final class TrialBook {
     }
   }
 
-  /** The target's current settings as a point of the space, or null when they are not one. */
-  static Map<String, String> baseline(TuningJob tj, ModelDeployment target, Study study) {
+  /**
+   * What the target serves now, as a point of the space; null when its settings are not one, when its spec is not
+   * what runs (a canary of it was rolled back, or is still being judged), or when that point was rolled back.
+   */
+  static Map<String, String> baseline(TuningJob tj, ModelDeployment target, Study study,
+      RuntimeDeploymentFactory pods, List<Observation> history) {
+    String served = target.getStatus() == null ? null : target.getStatus().getRevision();
+    if (served == null || !served.equals(RuntimeDeploymentFactory.revisionOf(pods.podTemplate(target)))) {
+      return null;
+    }
     Map<String, String> current = Tunables.current(tj.getSpec().getParameters(), target);
     if (current == null) {
       return null;
     }
     try {
-      return study.space().point(current).asStrings();
+      Map<String, String> point = study.space().point(current).asStrings();
+      boolean refused = history.stream().filter(o -> o.state() == Observation.State.FAILED)
+          .anyMatch(o -> sameAs(study, o.parameters(), point));
+      return refused ? null : point;
     } catch (IllegalArgumentException e) {
       return null; // the target runs something outside the space: nothing to compare with
+    }
+  }
+
+  private static boolean sameAs(Study study, Map<String, ?> parameters, Map<String, String> point) {
+    try {
+      return study.space().point(parameters).asStrings().equals(point);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
