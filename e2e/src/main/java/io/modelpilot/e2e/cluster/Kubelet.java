@@ -1,5 +1,6 @@
 package io.modelpilot.e2e.cluster;
 
+import io.modelpilot.e2e.process.DaemonThreads;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -26,10 +27,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +58,7 @@ public final class Kubelet implements AutoCloseable {
 
   private final KubernetesClient client;
   private final List<ResourceDefinitionContext> ownerKinds;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("kubelet"));
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kubelet"));
   private final AtomicBoolean syncRequested = new AtomicBoolean();
   private final PodPublisher publisher;
   private final PodRunner runner;
@@ -212,16 +211,6 @@ public final class Kubelet implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<HasMetadata> handler) {
     return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
-  }
-
-  /** Threads that never keep the JVM alive: a test that fails before closing the cluster still ends. */
-  static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Stops every process (in parallel) and the informers; Pod objects stay, as on a node that goes away. */

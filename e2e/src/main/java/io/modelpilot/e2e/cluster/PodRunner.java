@@ -1,5 +1,8 @@
 package io.modelpilot.e2e.cluster;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import io.modelpilot.e2e.process.DaemonThreads;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,7 +54,7 @@ final class PodRunner {
   private final PodPublisher publisher;
   private final Executor loop;
   private final Runnable wake;
-  private final ExecutorService stopper = Executors.newCachedThreadPool(Kubelet.daemon("kubelet-stop"));
+  private final ExecutorService stopper = Executors.newCachedThreadPool(DaemonThreads.named("kubelet-stop"));
   private final Map<String, PodProcess> pods = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
 
@@ -149,14 +152,13 @@ final class PodRunner {
     p.restartAt = null;
     LOG.info("stopping pod {}: {}", p.key(), reason);
     publisher.publish(p);
-    stopper.execute(() -> {
+    ManagedProcess running = p.process;
+    // drain first (a preStop sleep): the stop runs after the delay, no thread sleeps through it
+    Executor afterDrain = running != null && running.isAlive()
+        ? CompletableFuture.delayedExecutor(ENDPOINT_DRAIN.toMillis(), TimeUnit.MILLISECONDS, stopper) : stopper;
+    afterDrain.execute(() -> {
       ManagedProcess process = p.process;
       if (process != null && process.isAlive()) {
-        try {
-          Thread.sleep(ENDPOINT_DRAIN.toMillis());
-        } catch (InterruptedException closing) {
-          Thread.currentThread().interrupt();
-        }
         process.stop(STOP_GRACE);
       }
       loop.execute(() -> remove(p));

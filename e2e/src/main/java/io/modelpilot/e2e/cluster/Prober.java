@@ -1,5 +1,6 @@
 package io.modelpilot.e2e.cluster;
 
+import io.modelpilot.e2e.process.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ final class Prober {
   private final Executor loop;
   private final Runnable wake;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-      .executor(Executors.newFixedThreadPool(2, Kubelet.daemon("kubelet-probe"))).build();
+      .executor(Executors.newFixedThreadPool(2, DaemonThreads.named("kubelet-probe"))).build();
 
   /**
    * @param loop where results are applied: the kubelet's loop thread, which alone changes a pod

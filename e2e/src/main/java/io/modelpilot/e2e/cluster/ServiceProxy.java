@@ -1,5 +1,8 @@
 package io.modelpilot.e2e.cluster;
 
+import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
+import io.modelpilot.e2e.process.DaemonThreads;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -50,9 +53,9 @@ public final class ServiceProxy implements AutoCloseable {
       "date");
 
   private final KubernetesClient client;
-  private final ExecutorService handlers = Executors.newFixedThreadPool(32, Kubelet.daemon("service-proxy"));
+  private final ExecutorService handlers = Executors.newFixedThreadPool(32, DaemonThreads.named("service-proxy"));
   private final HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(4, Kubelet.daemon("proxy-io")))
+      .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(4, DaemonThreads.named("proxy-io")))
       .build();
   private final Map<String, Proxy> proxies = new ConcurrentHashMap<>();
   private SharedIndexInformer<Service> services;
@@ -104,20 +107,12 @@ public final class ServiceProxy implements AutoCloseable {
 
   /** Waits for the Service to exist. */
   URI awaitUrl(String namespace, String name, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<URI> url = url(namespace, name);
-      if (url.isPresent()) {
-        return url.get();
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for Service " + namespace + "/" + name, e);
-      }
+    try {
+      return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+          .until(() -> url(namespace, name), Optional::isPresent).orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("Service " + namespace + "/" + name + " did not appear within " + timeout, e);
     }
-    throw new IllegalStateException("Service " + namespace + "/" + name + " did not appear within " + timeout);
   }
 
   /** The ready pods a Service sends to now, in a stable order. */

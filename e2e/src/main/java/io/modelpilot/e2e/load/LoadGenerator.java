@@ -1,5 +1,8 @@
 package io.modelpilot.e2e.load;
 
+import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
+import io.modelpilot.e2e.process.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,10 +61,10 @@ public final class LoadGenerator implements AutoCloseable {
   private final int maxInFlight;
   private final Duration timeout;
   private final Consumer<Exchange> onResponse;
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("load"));
-  private final ExecutorService io = Executors.newFixedThreadPool(4, daemon("load-io"));
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("load"));
+  private final ExecutorService io = Executors.newFixedThreadPool(4, DaemonThreads.named("load-io"));
   private final ThreadPoolExecutor hooks = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-      new ArrayBlockingQueue<>(1000), daemon("load-hook"), new ThreadPoolExecutor.DiscardPolicy());
+      new ArrayBlockingQueue<>(1000), DaemonThreads.named("load-hook"), new ThreadPoolExecutor.DiscardPolicy());
   private final HttpClient http;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong sent = new AtomicLong();
@@ -242,15 +244,6 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   /** Daemon threads: a test that forgets to close the generator must not keep its JVM alive. */
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   /** Stops sending and waits up to the request timeout for what is in flight. */
   @Override
   public void close() {
@@ -259,14 +252,10 @@ public final class LoadGenerator implements AutoCloseable {
     }
     running = false;
     ticker.shutdownNow();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> inFlight.get() == 0);
+    } catch (ConditionTimeoutException e) {
+      LOG.warn("load stopped with {} requests still in flight after {}", inFlight.get(), timeout);
     }
     hooks.shutdown();
     io.shutdownNow();

@@ -249,8 +249,8 @@ class TuningScenarioTest {
     }
 
     // The rollback leaves the spec naming the slow model while stable runs v1; it is reverted here, as a GitOps user
-    // reverts the refused commit. Without that, the operator takes the target's spec as trial 1 (the baseline) even
-    // though it is a remembered rolled-back point, measures it again and recommends it again.
+    // reverts the refused commit, so the next TuningJob's trial 1 (the baseline) is what the target serves. (A spec
+    // left on the rolled-back point is never taken as the baseline: it is not what runs, and it is remembered.)
     cluster.mergePatch("ModelDeployment", ns, "scorer", Map.of("spec", Map.of("model", Map.of("uri", FAST))));
     cluster.apply(MODEL_CHOICE.formatted("pick-model-again", "Manual"), ns);
     JsonNode again = awaitFinished(ns, "pick-model-again");

@@ -1,6 +1,5 @@
 package io.modelpilot.operator.deployment;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -25,6 +24,7 @@ import io.modelpilot.operator.status.Announcement;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.operator.status.EventRecorder;
 import io.modelpilot.operator.status.Reasons;
+import io.modelpilot.operator.status.StatusPatch;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -112,7 +112,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan) {
     UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
         ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(forStatusPatch(md, status));
+        : UpdateControl.patchStatus(StatusPatch.of(md, status, ModelDeployment::new));
     if (!problems.isEmpty()) {
       return control.rescheduleAfter(settings.referenceRecheckInterval());
     }
@@ -148,7 +148,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (!wasFailing) {
       events.warning(md, Reasons.RECONCILE_ERROR, message);
     }
-    return ErrorStatusUpdateControl.patchStatus(forStatusPatch(md, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(md, status, ModelDeployment::new));
   }
 
   /** Events for transitions only, so a steady state writes nothing. */
@@ -182,12 +182,4 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         settings.clusterDomain(), Http.PORT, name);
   }
 
-  /** Only name, namespace and status: the server-side apply intent of a status patch. */
-  private static ModelDeployment forStatusPatch(ModelDeployment md, ModelDeploymentStatus status) {
-    ModelDeployment patch = new ModelDeployment();
-    patch.setMetadata(new ObjectMetaBuilder().withName(md.getMetadata().getName())
-        .withNamespace(md.getMetadata().getNamespace()).build());
-    patch.setStatus(status);
-    return patch;
-  }
 }

@@ -1,6 +1,5 @@
 package io.modelpilot.operator.tuning;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -21,6 +20,7 @@ import io.modelpilot.operator.search.Study;
 import io.modelpilot.operator.status.Announcement;
 import io.modelpilot.operator.status.EventRecorder;
 import io.modelpilot.operator.status.Reasons;
+import io.modelpilot.operator.status.StatusPatch;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -103,7 +103,7 @@ public class TuningJobReconciler implements Reconciler<TuningJob> {
       events.record(tj, e);
     }
     UpdateControl<TuningJob> control = Objects.equals(tj.getStatus(), status) ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(forStatusPatch(tj, status));
+        : UpdateControl.patchStatus(StatusPatch.of(tj, status, TuningJob::new));
     if (status.getPhase().terminal() || p.waitsForSpecChange()) {
       return control;
     }
@@ -121,15 +121,6 @@ public class TuningJobReconciler implements Reconciler<TuningJob> {
     if (!Objects.equals(tj.getStatus(), status)) {
       events.record(tj, Announcement.warning(Reasons.RECONCILE_ERROR, message));
     }
-    return ErrorStatusUpdateControl.patchStatus(forStatusPatch(tj, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(tj, status, TuningJob::new));
   }
-
-  private static TuningJob forStatusPatch(TuningJob tj, TuningJobStatus status) {
-    TuningJob patch = new TuningJob();
-    patch.setMetadata(new ObjectMetaBuilder().withName(tj.getMetadata().getName())
-        .withNamespace(tj.getMetadata().getNamespace()).build());
-    patch.setStatus(status);
-    return patch;
-  }
-
 }
