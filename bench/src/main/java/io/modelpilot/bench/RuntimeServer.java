@@ -24,7 +24,13 @@ final class RuntimeServer implements AutoCloseable {
       port = s.getLocalPort();
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-jar", JAR.toString()));
+        "-Xmx512m"));
+    String jfr = System.getenv("BENCH_JFR"); // a directory: each server records a flight recording there
+    if (jfr != null && !jfr.isBlank()) {
+      command.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr).toAbsolutePath()
+          .resolve(log.getFileName().toString().replace(".log", ".jfr")));
+    }
+    command.addAll(List.of("-jar", JAR.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("MODELPILOT_MODEL_URI", model.toAbsolutePath().toUri().toString());
     pb.environment().put("MODELPILOT_MODEL_NAME", name);

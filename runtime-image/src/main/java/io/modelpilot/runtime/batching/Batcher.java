@@ -6,21 +6,33 @@ import io.modelpilot.runtime.tensor.InferenceException;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Dynamic batching: requests whose inputs agree in everything but the first dimension are
- * stacked along it, up to {@code maxBatchSize} rows or {@code maxQueueDelay} of waiting, run
+ * Dynamic batching: requests whose inputs agree in everything but the first dimension are stacked along it, run
  * once, and the outputs are split back row by row.
+ *
+ * <p>The policy never makes a request wait for nothing. A free worker takes every compatible request already queued
+ * (up to {@code maxBatchSize} rows) and runs them at once; it waits, at most until the oldest request has waited
+ * {@code maxQueueDelay}, only while other requests are known to be on their way (announced with {@link #expect()}:
+ * their bodies are in and being parsed). Under load, requests queue while the workers run and the batches fill by
+ * themselves; at concurrency 1 a request runs at once. One worker forms a batch at a time, so concurrent requests
+ * end in one batch rather than in one per worker.
+ *
+ * <p>A batch that fails is run again request by request, so one bad request (an index out of range, a value a
+ * kernel refuses) fails alone; a model whose outputs cannot be split back into rows is served request by request
+ * from then on.
  */
 public final class Batcher implements AutoCloseable {
 
@@ -29,9 +41,40 @@ public final class Batcher implements AutoCloseable {
     Map<String, HostTensor> run(List<HostTensor> inputs, Set<String> wanted) throws Exception;
   }
 
-  /** Told about every batch: how many rows, and how long each of its requests waited. */
+  /** Told about every batch: how many rows, how many requests, and how long each of them waited. */
   public interface Listener {
-    void batch(int rows, int requests, List<Long> queueNanos);
+    void batch(int rows, int requests, long[] queueNanos);
+  }
+
+  /** A request on its way: it either submits once or withdraws. */
+  public final class Arrival {
+    private boolean settled;
+
+    public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
+      if (settled) {
+        throw new IllegalStateException("this arrival already submitted or withdrew");
+      }
+      settled = true;
+      return enqueue(inputs, wanted, true); // arrives and enqueues at once: a forming batch sees both together
+    }
+
+    /** The request will not come (it failed validation, or runs without batching). Idempotent. */
+    public void withdraw() {
+      settle();
+    }
+
+    private void settle() {
+      if (!settled) {
+        settled = true;
+        lock.lock();
+        try {
+          arriving--;
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
   }
 
   private record Job(List<HostTensor> inputs, long rows, String key, Set<String> wanted, long enqueued,
@@ -42,9 +85,14 @@ public final class Batcher implements AutoCloseable {
   private final long maxDelayNanos;
   private final Runner runner;
   private final Listener listener;
-  private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by lock
+  private int arriving; // guarded by lock
+  private final ReentrantLock forming = new ReentrantLock(); // held by the one worker forming a batch
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running = true;
+  private volatile boolean stacking = true;
 
   public Batcher(int maxBatchSize, Duration maxQueueDelay, int workers, Runner runner, Listener listener) {
     this.maxBatchSize = maxBatchSize;
@@ -59,22 +107,66 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  /** Announces a request whose body is in: a worker with a partial batch may wait for it. */
+  public Arrival expect() {
+    lock.lock();
+    try {
+      arriving++;
+    } finally {
+      lock.unlock();
+    }
+    return new Arrival();
+  }
+
   /** Inputs must be in the model's input order. Requests larger than a batch run alone. */
   public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
+    return enqueue(inputs, wanted, false);
+  }
+
+  private CompletableFuture<Map<String, HostTensor>> enqueue(List<HostTensor> inputs, Set<String> wanted,
+      boolean arrived) {
     CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
-    if (!running) {
-      result.completeExceptionally(new InferenceException(503, "the server is shutting down"));
-      return result;
-    }
-    queue.add(new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result));
-    if (!running) {
-      failQueued(); // close() ran between the check and the add
+    Job job = new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result);
+    lock.lock();
+    try {
+      if (arrived) {
+        arriving--;
+      }
+      if (!running) {
+        changed.signalAll();
+        result.completeExceptionally(shuttingDown());
+        return result;
+      }
+      queue.add(job);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
     return result;
   }
 
+  /** Takes a request out of the queue if no batch has taken it yet (its caller stopped waiting). */
+  public boolean withdraw(CompletableFuture<Map<String, HostTensor>> result) {
+    lock.lock();
+    try {
+      return queue.removeIf(j -> j.result() == result);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   public int queued() {
-    return queue.size();
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether requests are still stacked (false once the model's outputs could not be split back into rows). */
+  public boolean stacking() {
+    return stacking;
   }
 
   static String key(List<HostTensor> inputs, Set<String> wanted) {
@@ -88,64 +180,115 @@ public final class Batcher implements AutoCloseable {
 
   private void work() {
     while (running) {
-      Job first;
+      List<Job> batch;
       try {
-        first = queue.poll(100, TimeUnit.MILLISECONDS);
+        batch = form();
       } catch (InterruptedException e) {
         return;
       }
-      if (first == null) {
-        continue;
-      }
-      List<Job> batch = new ArrayList<>();
-      batch.add(first);
-      long rows = first.rows();
-      long deadline = first.enqueued() + maxDelayNanos;
-      while (rows < maxBatchSize) {
-        long wait = deadline - System.nanoTime();
-        Job next;
-        try {
-          next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-        if (next == null) {
-          break;
-        }
-        if (!next.key().equals(first.key()) || rows + next.rows() > maxBatchSize) {
-          queue.addFirst(next); // another batch's first request
-          break;
-        }
-        batch.add(next);
-        rows += next.rows();
-      }
-      if (!running) {
-        batch.forEach(j -> j.result().completeExceptionally(new InferenceException(503, "the server is shutting down")));
+      if (batch == null) {
         return;
       }
-      execute(batch, rows);
+      execute(batch);
     }
   }
 
-  private void execute(List<Job> batch, long rows) {
-    long started = System.nanoTime();
+  /** The next batch: what is queued now, plus what arrives in time while requests are on their way. */
+  private List<Job> form() throws InterruptedException {
+    forming.lockInterruptibly();
     try {
-      listener.batch((int) rows, batch.size(), batch.stream().map(j -> started - j.enqueued()).toList());
-      if (batch.size() == 1) {
-        Job only = batch.get(0);
-        only.result().complete(runner.run(only.inputs(), only.wanted()));
+      lock.lockInterruptibly();
+      try {
+        while (queue.isEmpty()) {
+          if (!running) {
+            return null;
+          }
+          changed.await();
+        }
+        Job first = queue.poll();
+        List<Job> batch = new ArrayList<>();
+        batch.add(first);
+        long rows = first.rows();
+        long deadline = first.enqueued() + maxDelayNanos;
+        while (stacking && rows < maxBatchSize) {
+          for (Iterator<Job> it = queue.iterator(); it.hasNext() && rows < maxBatchSize; ) {
+            Job next = it.next();
+            if (next.key().equals(first.key()) && rows + next.rows() <= maxBatchSize) {
+              it.remove();
+              batch.add(next);
+              rows += next.rows();
+            }
+          }
+          long wait = deadline - System.nanoTime();
+          if (rows >= maxBatchSize || arriving == 0 || wait <= 0 || !running) {
+            break;
+          }
+          changed.awaitNanos(wait);
+        }
+        return batch;
+      } finally {
+        lock.unlock();
+      }
+    } finally {
+      forming.unlock();
+    }
+  }
+
+  private void execute(List<Job> batch) {
+    long started = System.nanoTime();
+    long rows = 0;
+    long[] waited = new long[batch.size()];
+    for (int i = 0; i < waited.length; i++) {
+      rows += batch.get(i).rows();
+      waited[i] = started - batch.get(i).enqueued();
+    }
+    try {
+      listener.batch((int) rows, batch.size(), waited);
+    } catch (RuntimeException e) {
+      // metrics never fail a batch
+    }
+    if (batch.size() == 1) {
+      runAlone(batch.get(0));
+      return;
+    }
+    Map<String, HostTensor> out;
+    try {
+      out = runner.run(stack(batch, rows), batch.get(0).wanted());
+    } catch (Exception e) {
+      if (!running || e instanceof InterruptedException) {
+        batch.forEach(j -> j.result().completeExceptionally(e));
         return;
       }
-      Map<String, HostTensor> out = runner.run(stack(batch, rows), batch.get(0).wanted());
+      batch.forEach(this::runAlone); // one bad request fails alone
+      return;
+    } catch (Throwable e) {
+      // an Error (no direct memory left for the stacked batch): fail the batch, keep the worker
+      batch.forEach(j -> j.result().completeExceptionally(e));
+      return;
+    }
+    List<Map<String, HostTensor>> parts = new ArrayList<>(batch.size());
+    try {
       long offset = 0;
       for (Job job : batch) {
-        job.result().complete(slice(out, offset, job.rows(), rows));
+        parts.add(slice(out, offset, job.rows(), rows));
         offset += job.rows();
       }
+    } catch (InferenceException e) {
+      // outputs without a batch dimension (a reduction over rows): this model is served request by request
+      stacking = false;
+      batch.forEach(this::runAlone);
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).result().complete(parts.get(i));
+    }
+  }
+
+  private void runAlone(Job job) {
+    try {
+      job.result().complete(runner.run(job.inputs(), job.wanted()));
     } catch (Throwable e) {
-      // an Error too (no direct memory left for the stacked batch): fail the batch, keep the worker
-      batch.forEach(j -> j.result().completeExceptionally(e));
+      job.result().completeExceptionally(e);
     }
   }
 
@@ -199,15 +342,21 @@ public final class Batcher implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
+    lock.lock();
+    try {
+      running = false;
+      changed.signalAll();
+      Job job;
+      while ((job = queue.poll()) != null) {
+        job.result().completeExceptionally(shuttingDown());
+      }
+    } finally {
+      lock.unlock();
+    }
     workers.forEach(Thread::interrupt);
-    failQueued();
   }
 
-  private void failQueued() {
-    Job job;
-    while ((job = queue.poll()) != null) {
-      job.result().completeExceptionally(new InferenceException(503, "the server is shutting down"));
-    }
+  private static InferenceException shuttingDown() {
+    return new InferenceException(503, "the server is shutting down");
   }
 }

@@ -97,8 +97,21 @@ public interface RuntimeSettings {
   @WithDefault("true")
   boolean metricsEnabled();
 
-  /** Threads that run batches; each batch runs on one and uses the intra-op threads. */
+  /**
+   * Threads that run batches; each batch runs on one and uses the intra-op threads. 0: sized to the cores (cores ÷
+   * intra-op threads, at least 1).
+   */
   @WithName("batch-workers")
-  @WithDefault("2")
+  @WithDefault("0")
   int batchWorkers();
+
+  /** How long a request may wait for its batch before it is answered 503 (Go duration). */
+  @WithName("request-timeout")
+  @WithDefault("30s")
+  String requestTimeout();
+
+  /** Request bodies being received at once, in bytes, over all connections; beyond it a request gets 503. */
+  @WithName("max-buffered-bytes")
+  @WithDefault("268435456")
+  long maxBufferedBytes();
 }

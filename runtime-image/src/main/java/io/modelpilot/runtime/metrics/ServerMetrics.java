@@ -14,7 +14,9 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The server's Prometheus series. Every series carries the labels model and version (a common
@@ -49,7 +51,7 @@ public class ServerMetrics {
 
   static final int MAX_CLASSES = 1000;
   private final boolean enabled;
-  private final java.util.Map<Integer, Counter> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicReferenceArray<Counter> requestCounters = new AtomicReferenceArray<>(600);
   // bounded by the model's classes; a regression has no labels
   private final java.util.Map<String, Counter> predictionCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -88,28 +90,50 @@ public class ServerMetrics {
         io.micrometer.core.instrument.Tag.of("version", settings.modelVersion())));
   }
 
+  /**
+   * One request's outcome and latency. The hot path allocates nothing: counters are resolved once per status code
+   * and kept in an array, timers record nanoseconds directly.
+   */
   public void request(int status, long nanos) {
     if (!enabled) {
       return;
     }
-    requestCounters.computeIfAbsent(status, code -> Counter.builder(REQUESTS).description("Inference requests by outcome")
-        .tag("code", Integer.toString(code)).tag("status_class", code / 100 + "xx").register(registry)).increment();
-    requestTimer.record(Duration.ofNanos(nanos));
+    int code = status >= 100 && status < 600 ? status : 500;
+    Counter counter = requestCounters.get(code);
+    if (counter == null) {
+      counter = Counter.builder(REQUESTS).description("Inference requests by outcome")
+          .tag("code", Integer.toString(code)).tag("status_class", code / 100 + "xx").register(registry);
+      requestCounters.set(code, counter);
+    }
+    counter.increment();
+    requestTimer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void inference(long nanos) {
     if (!enabled) {
       return;
     }
-    inferenceTimer.record(Duration.ofNanos(nanos));
+    inferenceTimer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  public void batch(int rows, List<Long> queueNanos) {
+  /** A batch of {@code rows} whose requests waited {@code queueNanos} each. */
+  public void batch(int rows, long[] queueNanos) {
     if (!enabled) {
       return;
     }
     batchSize.record(rows);
-    queueNanos.forEach(n -> queueTimer.record(Duration.ofNanos(n)));
+    for (long n : queueNanos) {
+      queueTimer.record(n, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** A request that ran alone, without waiting. */
+  public void batch(int rows, long queueNanos) {
+    if (!enabled) {
+      return;
+    }
+    batchSize.record(rows);
+    queueTimer.record(queueNanos, TimeUnit.NANOSECONDS);
   }
 
   public AtomicInteger inFlight() {

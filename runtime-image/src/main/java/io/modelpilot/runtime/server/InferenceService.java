@@ -26,9 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Validates a V2 request against the model, runs it (batched when it can be) and builds the response. */
 @ApplicationScoped
@@ -39,6 +43,7 @@ public class InferenceService {
   private final ServerMetrics metrics;
   private final FeedbackWindow feedback;
   private final Semaphore admission;
+  private final long requestTimeoutNanos;
   private volatile Batcher batcher;
   private volatile LoadedModel batcherModel;
 
@@ -48,54 +53,100 @@ public class InferenceService {
     this.metrics = metrics;
     this.feedback = new FeedbackWindow(settings.feedbackWindow());
     this.admission = new Semaphore(settings.maxQueueLength());
+    this.requestTimeoutNanos = io.modelpilot.contract.Durations.parse("MODELPILOT_REQUEST_TIMEOUT",
+        settings.requestTimeout()).toNanos();
   }
 
   public FeedbackWindow feedback() {
     return feedback;
   }
 
-  public InferenceResponse infer(LoadedModel model, InferenceRequest request) {
-    List<HostTensor> inputs = decodeInputs(model, request.inputs());
-    Set<String> wanted = wantedOutputs(model, request.outputs());
+  /**
+   * Takes a place in the queue before the request is parsed, so that at most MODELPILOT_MAX_QUEUE_LENGTH requests
+   * are parsed, waiting or running at once (and hold their tensors in memory); release it with {@link #release()}.
+   */
+  public void admit() {
     if (!admission.tryAcquire()) {
       throw new InferenceException(503, "the server is at its queue limit (MODELPILOT_MAX_QUEUE_LENGTH="
           + settings.maxQueueLength() + "); retry later");
     }
     metrics.inFlight().incrementAndGet();
-    try {
-      Map<String, HostTensor> outputs = run(model, inputs, wanted);
-      String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-      List<Predictions.Row> predictions = Predictions.of(outputs);
-      feedback.remember(id, predictions);
-      metrics.predictions(predictions);
-      List<ResponseOutput> response = new ArrayList<>();
-      for (HostTensor t : outputs.values()) {
-        response.add(new ResponseOutput(t.name(), t.shape(), t.datatype().name(), null, t));
-      }
-      return new InferenceResponse(model.name(), model.version(), id, request.parameters(), response);
-    } finally {
-      metrics.inFlight().decrementAndGet();
-      admission.release();
-    }
   }
 
-  private Map<String, HostTensor> run(LoadedModel model, List<HostTensor> inputs, Set<String> wanted) {
+  public void release() {
+    metrics.inFlight().decrementAndGet();
+    admission.release();
+  }
+
+  /** Announces a request about to be parsed, so that a forming batch may wait for it; null without batching. */
+  public Batcher.Arrival expect(LoadedModel model) {
+    Batcher b = batcherFor(model);
+    return b == null ? null : b.expect();
+  }
+
+  /** Runs an admitted request (see {@link #admit()}). */
+  public InferenceResponse infer(LoadedModel model, InferenceRequest request) {
+    return infer(model, request, null);
+  }
+
+  public InferenceResponse infer(LoadedModel model, InferenceRequest request, Batcher.Arrival arrival) {
+    Map<String, HostTensor> outputs;
+    try {
+      List<HostTensor> inputs = decodeInputs(model, request.inputs());
+      Set<String> wanted = wantedOutputs(model, request.outputs());
+      outputs = run(model, inputs, wanted, arrival);
+    } finally {
+      if (arrival != null) {
+        arrival.withdraw(); // a no-op once it submitted
+      }
+    }
+    String id = request.id() != null ? request.id() : newId();
+    List<Predictions.Row> predictions = Predictions.of(outputs);
+    feedback.remember(id, predictions);
+    metrics.predictions(predictions);
+    List<ResponseOutput> response = new ArrayList<>(outputs.size());
+    for (HostTensor t : outputs.values()) {
+      response.add(new ResponseOutput(t.name(), t.shape(), t.datatype().name(), null, t));
+    }
+    return new InferenceResponse(model.name(), model.version(), id, request.parameters(), response);
+  }
+
+  /** A random request id (not SecureRandom: an id is a handle, not a secret, and must not cost a syscall). */
+  static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
+  private Map<String, HostTensor> run(LoadedModel model, List<HostTensor> inputs, Set<String> wanted,
+      Batcher.Arrival arrival) {
     Batcher b = batcherFor(model);
     long rows = inputs.isEmpty() ? 1 : inputs.get(0).rows();
-    boolean sameRows = inputs.stream().allMatch(t -> t.shape().length > 0 && t.rows() == rows);
+    boolean sameRows = true;
+    for (HostTensor t : inputs) {
+      sameRows &= t.shape().length > 0 && t.rows() == rows;
+    }
     try {
-      if (b != null && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
+      if (b != null && b.stacking() && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
         metrics.queueDepth().incrementAndGet();
+        CompletableFuture<Map<String, HostTensor>> result = arrival != null ? arrival.submit(inputs, wanted)
+            : b.submit(inputs, wanted);
         try {
-          return b.submit(inputs, wanted).get();
+          return result.get(requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          b.withdraw(result);
+          throw new InferenceException(503, "no batch ran this request within MODELPILOT_REQUEST_TIMEOUT="
+              + settings.requestTimeout() + "; retry later");
         } finally {
           metrics.queueDepth().decrementAndGet();
         }
       }
+      if (arrival != null) {
+        arrival.withdraw();
+      }
       long started = System.nanoTime();
       Map<String, HostTensor> out = model.run(inputs, wanted);
       metrics.inference(System.nanoTime() - started);
-      metrics.batch((int) Math.max(rows, 1), List.of(0L));
+      metrics.batch((int) Math.max(rows, 1), 0L);
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -110,16 +161,17 @@ public class InferenceService {
     }
   }
 
-  private static RuntimeException translate(Throwable e) {
+  /**
+   * ONNX Runtime's INVALID_ARGUMENT is about the request (a shape or an index its operators refuse): 400. Any other
+   * failure inside ONNX Runtime is the server's: 500, so that it counts as an error, not as a client's mistake.
+   */
+  static RuntimeException translate(Throwable e) {
     if (e instanceof InferenceException ie) {
       return ie;
     }
     if (e instanceof ai.onnxruntime.OrtException ort) {
-      // the request passed validation, so ONNX Runtime refusing it is still about the input
-      // (an index out of range, a shape the model's operators reject)
       return new InferenceException(ort.getCode() == ai.onnxruntime.OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
-          || ort.getCode() == ai.onnxruntime.OrtException.OrtErrorCode.ORT_FAIL ? 400 : 500,
-          "inference failed: " + ort.getMessage());
+          ? 400 : 500, "inference failed: " + ort.getMessage());
     }
     return new InferenceException(500, "inference failed: " + e);
   }
@@ -133,7 +185,7 @@ public class InferenceService {
         batcher.close();
       }
       batcher = new Batcher(settings.maxBatchSize(), io.modelpilot.contract.Durations.parse(
-          "MODELPILOT_MAX_QUEUE_DELAY", settings.maxQueueDelay()), settings.batchWorkers(),
+          "MODELPILOT_MAX_QUEUE_DELAY", settings.maxQueueDelay()), batchWorkers(settings),
           (in, wanted) -> {
             long started = System.nanoTime();
             Map<String, HostTensor> out = model.run(in, wanted);
@@ -144,6 +196,16 @@ public class InferenceService {
       batcherModel = model;
     }
     return batcher;
+  }
+
+  /** Workers sized to the cores: each batch runs on one worker with the intra-op threads (0: ONNX Runtime's, all). */
+  static int batchWorkers(RuntimeSettings settings) {
+    if (settings.batchWorkers() > 0) {
+      return settings.batchWorkers();
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    int perBatch = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : cores;
+    return Math.max(1, cores / perBatch);
   }
 
   /** Every input present once, with the model's datatype and a shape the model accepts. */

@@ -65,8 +65,16 @@ public class ModelStartup {
     if (s.feedbackWindow() < 0) {
       throw new IllegalArgumentException("MODELPILOT_FEEDBACK_WINDOW must be 0 or more, got " + s.feedbackWindow());
     }
-    if (s.batchWorkers() < 1) {
-      throw new IllegalArgumentException("MODELPILOT_BATCH_WORKERS must be at least 1, got " + s.batchWorkers());
+    if (s.batchWorkers() < 0) {
+      throw new IllegalArgumentException("MODELPILOT_BATCH_WORKERS must be 0 (sized to the cores) or more, got "
+          + s.batchWorkers());
+    }
+    if (Durations.parse("MODELPILOT_REQUEST_TIMEOUT", s.requestTimeout()).isZero()) {
+      throw new IllegalArgumentException("MODELPILOT_REQUEST_TIMEOUT must be more than 0, got " + s.requestTimeout());
+    }
+    if (s.maxBufferedBytes() < s.maxRequestBytes()) {
+      throw new IllegalArgumentException("MODELPILOT_MAX_BUFFERED_BYTES (" + s.maxBufferedBytes() + ") must be at "
+          + "least MODELPILOT_MAX_REQUEST_BYTES (" + s.maxRequestBytes() + ")");
     }
     s.modelSha256().ifPresent(sha -> {
       if (!sha.trim().matches("[0-9a-fA-F]{64}")) {

@@ -10,11 +10,10 @@ import io.modelpilot.runtime.model.ModelRegistry;
 import io.modelpilot.runtime.tensor.InferenceException;
 import io.modelpilot.runtime.v2.Protocol;
 import io.modelpilot.runtime.v2.Protocol.ModelMetadata;
-import io.modelpilot.runtime.v2.RequestParser;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -28,6 +27,7 @@ import java.util.Optional;
 /** Open Inference Protocol v2 over REST (the subset KServe, Triton and MLServer clients use). */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
+@NonBlocking // health, metadata: on the event loop, never queued behind inference (feedback is @Blocking)
 public class V2Resource {
 
   /** Marks the server\'s own warm-up requests (ModelStartup), which no metric counts. */
@@ -41,6 +41,7 @@ public class V2Resource {
   private final InferenceService inference;
   private final ServerMetrics metrics;
 
+
   public V2Resource(ModelRegistry registry, InferenceService inference, ServerMetrics metrics) {
     this.registry = registry;
     this.inference = inference;
@@ -53,12 +54,14 @@ public class V2Resource {
   }
 
   @GET
+  @NonBlocking
   @Path("health/live")
   public Response live() {
     return Response.ok().build();
   }
 
   @GET
+  @NonBlocking
   @Path("health/ready")
   public Response ready() {
     return registry.state() == ModelRegistry.State.READY && registry.isWarm() ? Response.ok().build()
@@ -80,47 +83,17 @@ public class V2Resource {
   }
 
   @GET
+  @NonBlocking
   @Path("models/{name}/ready")
   public Response modelReady(@PathParam("name") String name) {
     return withModel(name, null, model -> ready());
   }
 
   @GET
+  @NonBlocking
   @Path("models/{name}/versions/{version}/ready")
   public Response modelReady(@PathParam("name") String name, @PathParam("version") String version) {
     return withModel(name, version, model -> ready());
-  }
-
-  @POST
-  @Path("models/{name}/infer")
-  @Consumes(MediaType.WILDCARD)
-  @Blocking
-  public Response infer(@PathParam("name") String name, @HeaderParam(WARMUP_HEADER) String warmup, byte[] body) {
-    return infer(name, null, warmup, body);
-  }
-
-  @POST
-  @Path("models/{name}/versions/{version}/infer")
-  @Consumes(MediaType.WILDCARD)
-  @Blocking
-  public Response infer(@PathParam("name") String name, @PathParam("version") String version,
-      @HeaderParam(WARMUP_HEADER) String warmup, byte[] body) {
-    long started = System.nanoTime();
-    Response response;
-    try {
-      response = withModel(name, version, model -> {
-        if (registry.state() != ModelRegistry.State.READY) {
-          throw new InferenceException(503, "model is not ready");
-        }
-        return Response.ok(inference.infer(model, RequestParser.parse(body))).build();
-      });
-    } catch (InferenceException e) {
-      response = error(e.status(), e.getMessage());
-    }
-    if (!WarmUpToken.matches(warmup)) {
-      metrics.request(response.getStatus(), System.nanoTime() - started);
-    }
-    return response;
   }
 
   /**
@@ -174,18 +147,23 @@ public class V2Resource {
   }
 
   private Response withModel(String name, String version, java.util.function.Function<LoadedModel, Response> action) {
-    Optional<LoadedModel> current = registry.current();
-    if (current.isEmpty() || !current.get().name().equals(name)
-        || version != null && !version.equals(current.get().version())) {
-      return error(404, "unknown model '" + name + "'" + (version == null ? "" : " version '" + version + "'")
-          + (current.isPresent() ? "; this server serves '" + current.get().name() + "' version '"
-              + current.get().version() + "'" : ""));
-    }
     try {
-      return action.apply(current.get());
+      return action.apply(find(registry, name, version));
     } catch (InferenceException e) {
       return error(e.status(), e.getMessage());
     }
+  }
+
+  /** The served model, if the request names it (and its version, when it names one); otherwise a 404. */
+  static LoadedModel find(ModelRegistry registry, String name, String version) {
+    Optional<LoadedModel> current = registry.current();
+    if (current.isEmpty() || !current.get().name().equals(name)
+        || version != null && !version.equals(current.get().version())) {
+      throw new InferenceException(404, "unknown model '" + name + "'" + (version == null ? "" : " version '"
+          + version + "'") + (current.isPresent() ? "; this server serves '" + current.get().name() + "' version '"
+          + current.get().version() + "'" : ""));
+    }
+    return current.get();
   }
 
   private static ModelMetadata metadataOf(LoadedModel model) {

@@ -5,7 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.platform.Fp16Conversions;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelpilot.runtime.v2.TensorData;
+
+import java.io.IOException;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -20,8 +25,18 @@ public final class TensorCodec {
   private TensorCodec() {
   }
 
-  /** Decodes one request input; every problem is a 400 that names the input. */
+  /** Decodes one request input from a JSON tree (tests, and callers that already hold one). */
   public static HostTensor decode(String name, Datatype datatype, long[] shape, JsonNode data) {
+    return decode(name, datatype, shape, data == null || data.isMissingNode() ? null : TensorData.of(data.toString()));
+  }
+
+  /**
+   * Decodes one request input, streaming its JSON text straight into the tensor's buffer: no tree, no boxed
+   * values, and nothing allocated before the shape is known to fit the text (n elements need at least 2n-1
+   * characters), so a body of padding cannot make the server allocate more than a few times its own size.
+   * Data is flat (row-major) or nested exactly as the shape; every problem is a 400 that names the input.
+   */
+  public static HostTensor decode(String name, Datatype datatype, long[] shape, TensorData data) {
     for (long d : shape) {
       if (d < 0) {
         throw new InferenceException(400, "input '" + name + "': shape " + Arrays.toString(shape)
@@ -34,136 +49,269 @@ public final class TensorCodec {
     } catch (ArithmeticException e) {
       throw new InferenceException(400, "input '" + name + "': shape " + Arrays.toString(shape) + " is too large");
     }
-    if (data == null || data.isNull() || data.isMissingNode()) {
+    if (data == null || data.length() <= 16 && "null".equals(data.toString().strip())) {
       throw new InferenceException(400, "input '" + name + "': 'data' is required");
     }
-    long actual = count(data);
-    if (actual != expected) {
-      throw new InferenceException(400, "input '" + name + "': shape " + Arrays.toString(shape) + " needs "
-          + expected + " elements, data has " + actual);
+    try {
+      if (expected > (data.length() + 1L) / 2 + 1) {
+        throw countMismatch(name, shape, expected, data);
+      }
+      Sink sink = datatype == Datatype.BYTES ? new Sink(name, datatype, null, new String[(int) expected])
+          : new Sink(name, datatype, HostTensor.allocate(expected, datatype), null);
+      if (fill(data, shape, expected, sink) != null) {
+        InferenceException count = countMismatch(name, shape, expected, data);
+        throw count != null ? count : new InferenceException(400, "input '" + name + "': " + describe(data, shape));
+      }
+      if (datatype == Datatype.BYTES) {
+        return HostTensor.bytes(name, shape, sink.strings);
+      }
+      sink.buffer.flip();
+      return HostTensor.numeric(name, datatype, shape, sink.buffer);
+    } catch (IOException e) {
+      throw new InferenceException(400, "input '" + name + "': invalid JSON data: " + e.getMessage());
     }
-    if (data.isArray() && nested(data)) {
-      // nested data must be the shape itself: a ragged or transposed array of the right size would be read
-      // row-major into the wrong elements and answered without a word
-      checkNesting(data, shape, 0, name);
+  }
+
+  /** Where decoded values go: a numeric buffer, or the strings of a BYTES tensor. */
+  private static final class Sink {
+    final String name;
+    final Datatype datatype;
+    final ByteBuffer buffer;
+    final String[] strings;
+    int at;
+
+    Sink(String name, Datatype datatype, ByteBuffer buffer, String[] strings) {
+      this.name = name;
+      this.datatype = datatype;
+      this.buffer = buffer;
+      this.strings = strings;
     }
-    if (datatype == Datatype.BYTES) {
-      String[] strings = new String[(int) expected];
-      int[] at = {0};
-      forEachLeaf(data, v -> {
-        if (!v.isTextual()) {
-          throw new InferenceException(400, "input '" + name + "': BYTES data must be strings, got " + v);
+
+    void accept(JsonParser p, JsonToken t) throws IOException {
+      if (strings != null) {
+        if (t != JsonToken.VALUE_STRING) {
+          throw mismatch(name, datatype, shown(p, t));
         }
-        strings[at[0]++] = v.textValue();
-      });
-      return HostTensor.bytes(name, shape, strings);
-    }
-    ByteBuffer buffer = HostTensor.allocate(expected, datatype);
-    forEachLeaf(data, v -> put(buffer, datatype, v, name));
-    buffer.flip();
-    return HostTensor.numeric(name, datatype, shape, buffer);
-  }
-
-  private static boolean nested(JsonNode data) {
-    for (JsonNode child : data) {
-      if (child.isArray()) {
-        return true;
+        strings[at++] = p.getText();
+      } else {
+        put(buffer, datatype, p, t, name);
+        at++;
       }
     }
-    return false;
   }
 
-  private static void checkNesting(JsonNode node, long[] shape, int depth, String name) {
-    if (depth == shape.length) {
-      if (node.isArray()) {
-        throw new InferenceException(400, "input '" + name + "': nested data is deeper than shape "
-            + Arrays.toString(shape));
+  /**
+   * Streams the data into the sink, checking its structure as it goes. Returns null when the data has the shape,
+   * or what is wrong with its structure (the caller reports a wrong element count first, as that is the likelier
+   * mistake).
+   */
+  private static String fill(TensorData data, long[] shape, long expected, Sink sink) throws IOException {
+    try (JsonParser p = data.parser()) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_ARRAY) { // a single value: a 0-d tensor, or one element
+        if (expected != 1) {
+          return "expected " + expected + " elements";
+        }
+        sink.accept(p, t);
+        return null;
       }
-      return;
-    }
-    if (!node.isArray() || node.size() != shape[depth]) {
-      throw new InferenceException(400, "input '" + name + "': nested data does not match shape "
-          + Arrays.toString(shape) + ": dimension " + depth + " has " + (node.isArray() ? node.size() + " items"
-          : "a single value") + ", the shape says " + shape[depth]);
-    }
-    for (JsonNode child : node) {
-      checkNesting(child, shape, depth + 1, name);
-    }
-  }
-
-  private static long count(JsonNode data) {
-    if (!data.isArray()) {
-      return 1;
-    }
-    long n = 0;
-    for (JsonNode child : data) {
-      n += count(child);
-    }
-    return n;
-  }
-
-  private static void forEachLeaf(JsonNode data, java.util.function.Consumer<JsonNode> action) {
-    if (data.isArray()) {
-      for (JsonNode child : data) {
-        forEachLeaf(child, action);
+      long[] counts = new long[shape.length + 2];
+      int depth = 1;
+      Boolean nested = null;
+      long leaves = 0;
+      while (depth > 0) {
+        t = p.nextToken();
+        if (t == JsonToken.END_ARRAY) {
+          depth--;
+          if (Boolean.TRUE.equals(nested) && depth >= 1 && counts[depth] != shape[depth]) {
+            return ragged(shape, depth, counts[depth] + " items");
+          }
+          continue;
+        }
+        if (nested == null) {
+          nested = t == JsonToken.START_ARRAY;
+        }
+        if (nested) {
+          if (depth - 1 >= shape.length) {
+            return "nested data is deeper than shape " + Arrays.toString(shape);
+          }
+          if (++counts[depth - 1] > shape[depth - 1]) {
+            return "too many items";
+          }
+          boolean leafLevel = depth == shape.length;
+          if (t == JsonToken.START_ARRAY) {
+            if (leafLevel) {
+              return "nested data is deeper than shape " + Arrays.toString(shape);
+            }
+            depth++;
+            counts[depth - 1] = 0;
+            continue;
+          }
+          if (!leafLevel) {
+            return ragged(shape, depth, "a single value");
+          }
+        } else if (t == JsonToken.START_ARRAY) { // flat values, then an array
+          return "flat values and arrays mixed";
+        }
+        if (++leaves > expected) {
+          return "more than " + expected + " elements";
+        }
+        sink.accept(p, t);
+        if (t == JsonToken.START_OBJECT) {
+          p.skipChildren();
+        }
       }
-    } else {
-      action.accept(data);
+      if (Boolean.TRUE.equals(nested) ? counts[0] != shape[0] : leaves != expected) {
+        return Boolean.TRUE.equals(nested) ? ragged(shape, 0, counts[0] + " items") : leaves + " elements";
+      }
+      return null;
     }
   }
 
-  private static void put(ByteBuffer b, Datatype t, JsonNode v, String name) {
+  /**
+   * What is wrong with nested data, at the outermost dimension where it differs from the shape (a transposed
+   * array is reported by its first dimension, as a person would see it). One streaming pass, nothing kept.
+   */
+  private static String describe(TensorData data, long[] shape) throws IOException {
+    String[] found = new String[shape.length + 1];
+    long[] counts = new long[shape.length + 2];
+    try (JsonParser p = data.parser()) {
+      int level = -1; // the level of the innermost open array
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.END_ARRAY) {
+          if (level < shape.length && counts[level] != shape[level] && found[level] == null) {
+            found[level] = counts[level] + " items";
+          }
+          level--;
+          continue;
+        }
+        if (level >= 0) {
+          counts[level]++;
+        }
+        if (t == JsonToken.START_ARRAY) {
+          level++;
+          if (level >= shape.length) {
+            if (found[shape.length] == null) {
+              found[shape.length] = "deeper";
+            }
+            p.skipChildren();
+            level--;
+            continue;
+          }
+          counts[level] = 0;
+        } else {
+          if (level + 1 < shape.length && found[level + 1] == null) {
+            found[level + 1] = "a single value";
+          }
+          p.skipChildren();
+        }
+      }
+    }
+    for (int d = 0; d < found.length; d++) {
+      if (found[d] != null) {
+        return d == shape.length ? "nested data is deeper than shape " + Arrays.toString(shape)
+            : ragged(shape, d, found[d]);
+      }
+    }
+    return "nested data does not match shape " + Arrays.toString(shape);
+  }
+
+  private static String ragged(long[] shape, int dimension, String found) {
+    return "nested data does not match shape " + Arrays.toString(shape) + ": dimension " + dimension + " has "
+        + found + ", the shape says " + (dimension < shape.length ? shape[dimension] : 0);
+  }
+
+  /** A 400 saying how many elements the data has, or null when it has the expected number. */
+  private static InferenceException countMismatch(String name, long[] shape, long expected, TensorData data)
+      throws IOException {
+    long actual = 0;
+    try (JsonParser p = data.parser()) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_ARRAY) {
+        actual = 1;
+      } else {
+        int depth = 1;
+        while (depth > 0) {
+          t = p.nextToken();
+          if (t == JsonToken.START_ARRAY) {
+            depth++;
+          } else if (t == JsonToken.END_ARRAY) {
+            depth--;
+          } else {
+            actual++;
+            if (t == JsonToken.START_OBJECT) {
+              p.skipChildren();
+            }
+          }
+        }
+      }
+    }
+    return actual == expected ? null : new InferenceException(400, "input '" + name + "': shape "
+        + Arrays.toString(shape) + " needs " + expected + " elements, data has " + actual);
+  }
+
+  private static void put(ByteBuffer b, Datatype t, JsonParser p, JsonToken token, String name) throws IOException {
     switch (t) {
       case BOOL -> {
-        if (!v.isBoolean()) {
-          throw mismatch(name, t, v);
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+          throw mismatch(name, t, shown(p, token));
         }
-        b.put((byte) (v.booleanValue() ? 1 : 0));
+        b.put((byte) (token == JsonToken.VALUE_TRUE ? 1 : 0));
       }
-      case UINT8 -> b.put((byte) integer(v, t, name, 0, 255));
-      case INT8 -> b.put((byte) integer(v, t, name, Byte.MIN_VALUE, Byte.MAX_VALUE));
-      case UINT16 -> b.putShort((short) integer(v, t, name, 0, 65535));
-      case INT16 -> b.putShort((short) integer(v, t, name, Short.MIN_VALUE, Short.MAX_VALUE));
-      case UINT32 -> b.putInt((int) integer(v, t, name, 0, 4294967295L));
-      case INT32 -> b.putInt((int) integer(v, t, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
-      case INT64 -> b.putLong(integer(v, t, name, Long.MIN_VALUE, Long.MAX_VALUE));
+      case UINT8 -> b.put((byte) integer(p, token, t, name, 0, 255));
+      case INT8 -> b.put((byte) integer(p, token, t, name, Byte.MIN_VALUE, Byte.MAX_VALUE));
+      case UINT16 -> b.putShort((short) integer(p, token, t, name, 0, 65535));
+      case INT16 -> b.putShort((short) integer(p, token, t, name, Short.MIN_VALUE, Short.MAX_VALUE));
+      case UINT32 -> b.putInt((int) integer(p, token, t, name, 0, 4294967295L));
+      case INT32 -> b.putInt((int) integer(p, token, t, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case INT64 -> b.putLong(integer(p, token, t, name, Long.MIN_VALUE, Long.MAX_VALUE));
       case UINT64 -> {
-        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0 || v.bigIntegerValue().compareTo(UINT64_MAX) > 0) {
-          throw mismatch(name, t, v);
+        if (token != JsonToken.VALUE_NUMBER_INT || p.getBigIntegerValue().signum() < 0
+            || p.getBigIntegerValue().compareTo(UINT64_MAX) > 0) {
+          throw mismatch(name, t, shown(p, token));
         }
-        b.putLong(v.bigIntegerValue().longValue());
+        b.putLong(p.getBigIntegerValue().longValue());
       }
-      case FP16 -> b.putShort(Fp16Conversions.floatToFp16((float) floating(v, t, name)));
-      case BF16 -> b.putShort(Fp16Conversions.floatToBf16((float) floating(v, t, name)));
-      case FP32 -> b.putFloat(fp32(floating(v, t, name), v, name));
-      case FP64 -> b.putDouble(floating(v, t, name));
+      case FP16 -> b.putShort(Fp16Conversions.floatToFp16((float) floating(p, token, t, name)));
+      case BF16 -> b.putShort(Fp16Conversions.floatToBf16((float) floating(p, token, t, name)));
+      case FP32 -> b.putFloat(fp32(floating(p, token, t, name), p, name));
+      case FP64 -> b.putDouble(floating(p, token, t, name));
       case BYTES -> throw new IllegalStateException("BYTES are not numeric");
       default -> throw new IllegalStateException(t.name());
     }
   }
 
-  private static long integer(JsonNode v, Datatype t, String name, long min, long max) {
-    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
-      throw mismatch(name, t, v);
+  private static long integer(JsonParser p, JsonToken token, Datatype t, String name, long min, long max)
+      throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT) {
+      throw mismatch(name, t, shown(p, token));
     }
-    return v.longValue();
+    JsonParser.NumberType type = p.getNumberType();
+    if (type == JsonParser.NumberType.BIG_INTEGER) {
+      throw mismatch(name, t, shown(p, token));
+    }
+    long v = p.getLongValue();
+    if (v < min || v > max) {
+      throw mismatch(name, t, shown(p, token));
+    }
+    return v;
   }
 
   /** A finite number beyond FP32's range is refused, not silently turned into an infinity. */
-  private static float fp32(double d, JsonNode v, String name) {
+  private static float fp32(double d, JsonParser p, String name) throws IOException {
     if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
-      throw new InferenceException(400, "input '" + name + "': " + v + " is beyond FP32's range (±3.4e38)");
+      throw new InferenceException(400, "input '" + name + "': " + p.getText() + " is beyond FP32's range (±3.4e38)");
     }
     return (float) d;
   }
 
-  private static double floating(JsonNode v, Datatype t, String name) {
-    if (v.isNumber()) {
-      return v.doubleValue();
+  private static double floating(JsonParser p, JsonToken token, Datatype t, String name) throws IOException {
+    if (token == JsonToken.VALUE_NUMBER_FLOAT || token == JsonToken.VALUE_NUMBER_INT) {
+      return p.getDoubleValue();
     }
     // JSON has no NaN or infinities; accept them spelled out
-    if (v.isTextual()) {
-      switch (v.textValue()) {
+    if (token == JsonToken.VALUE_STRING) {
+      switch (p.getText()) {
         case "NaN":
           return Double.NaN;
         case "Infinity", "inf", "+Infinity":
@@ -174,11 +322,18 @@ public final class TensorCodec {
           break;
       }
     }
-    throw mismatch(name, t, v);
+    throw mismatch(name, t, shown(p, token));
   }
 
-  private static InferenceException mismatch(String name, Datatype t, JsonNode v) {
-    String shown = v.toString();
+  private static String shown(JsonParser p, JsonToken token) throws IOException {
+    return switch (token) {
+      case START_OBJECT -> "an object";
+      case VALUE_STRING -> "\"" + p.getText() + "\"";
+      default -> p.getText();
+    };
+  }
+
+  private static InferenceException mismatch(String name, Datatype t, String shown) {
     return new InferenceException(400, "input '" + name + "': " + (shown.length() > 40 ? shown.substring(0, 40) + "…"
         : shown) + " is not a valid " + t + " value");
   }

@@ -13,6 +13,11 @@ public class TensorDataSerializer extends JsonSerializer<HostTensor> {
 
   @Override
   public void serialize(HostTensor t, JsonGenerator g, SerializerProvider provider) throws IOException {
+    writeData(g, t);
+  }
+
+  /** The tensor's elements as one flat JSON array. */
+  public static void writeData(JsonGenerator g, HostTensor t) throws IOException {
     g.writeStartArray();
     if (t.datatype() == Datatype.BYTES) {
       for (String s : t.strings()) {

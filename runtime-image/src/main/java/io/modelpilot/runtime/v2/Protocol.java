@@ -2,7 +2,6 @@ package io.modelpilot.runtime.v2;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.modelpilot.runtime.tensor.HostTensor;
 import io.modelpilot.runtime.tensor.TensorDataSerializer;
@@ -26,9 +25,9 @@ public final class Protocol {
       List<TensorMetadata> outputs) {
   }
 
-  /** A request input after parsing; data stays JSON until the codec turns it into a tensor. */
+  /** A request input after parsing; data stays JSON text until the codec streams it into a tensor. */
   public record RequestInput(String name, long[] shape, String datatype, Map<String, Object> parameters,
-      JsonNode data) {
+      TensorData data) {
   }
 
   public record RequestOutput(String name, Map<String, Object> parameters) {

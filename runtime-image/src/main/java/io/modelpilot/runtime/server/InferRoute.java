@@ -1,0 +1,207 @@
+package io.modelpilot.runtime.server;
+
+import io.modelpilot.contract.RuntimeContract;
+import io.modelpilot.runtime.batching.Batcher;
+import io.modelpilot.runtime.config.RuntimeSettings;
+import io.modelpilot.runtime.metrics.ServerMetrics;
+import io.modelpilot.runtime.model.LoadedModel;
+import io.modelpilot.runtime.model.ModelRegistry;
+import io.modelpilot.runtime.tensor.InferenceException;
+import io.modelpilot.runtime.v2.RequestParser;
+import io.modelpilot.runtime.v2.ResponseWriter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * POST /v2/models/{name}[/versions/{version}]/infer, straight on Vert.x: the event loop only collects the body
+ * (bounded per request and over all requests), then one hand-off to an inference thread, which parses the body
+ * with a streaming parser, runs the model (or waits for its batch), writes the response with a streaming
+ * generator and ends the response. No JAX-RS layer, no JSON tree, no second hand-off; health and metadata stay on
+ * the event loop (see V2Resource), never queued behind inference.
+ */
+@ApplicationScoped
+public class InferRoute {
+
+  private static final Logger LOG = Logger.getLogger(InferRoute.class);
+
+  private final ModelRegistry registry;
+  private final InferenceService inference;
+  private final ServerMetrics metrics;
+  private final RuntimeSettings settings;
+  private final AtomicLong buffered = new AtomicLong();
+  private final ThreadPoolExecutor threads;
+
+  public InferRoute(ModelRegistry registry, InferenceService inference, ServerMetrics metrics,
+      RuntimeSettings settings) {
+    this.registry = registry;
+    this.inference = inference;
+    this.metrics = metrics;
+    this.settings = settings;
+    // admission (MODELPILOT_MAX_QUEUE_LENGTH) bounds the requests in the pool; threads are made as needed
+    AtomicInteger n = new AtomicInteger();
+    this.threads = new ThreadPoolExecutor(Runtime.getRuntime().availableProcessors(),
+        settings.maxQueueLength() + Runtime.getRuntime().availableProcessors(), 60, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "inference-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  void install(@Observes Router router) {
+    router.post("/v2/models/:name/infer").order(-50).handler(ctx -> receive(ctx, ctx.pathParam("name"), null));
+    router.post("/v2/models/:name/versions/:version/infer").order(-50)
+        .handler(ctx -> receive(ctx, ctx.pathParam("name"), ctx.pathParam("version")));
+  }
+
+  /** On the event loop: collect the body within its limits, then hand it to an inference thread. */
+  private void receive(RoutingContext ctx, String name, String version) {
+    long started = System.nanoTime();
+    HttpServerRequest request = ctx.request();
+    boolean counted = !WarmUpToken.matches(request.getHeader(RuntimeContract.Http.WARMUP_HEADER));
+    long limit = settings.maxRequestBytes();
+    Body body = new Body();
+    request.handler(chunk -> {
+      if (body.failed) {
+        return;
+      }
+      long size = (long) body.buffer.length() + chunk.length();
+      if (size > limit) {
+        body.fail(ctx, started, counted, 413, "request body exceeds MODELPILOT_MAX_REQUEST_BYTES=" + limit);
+        return;
+      }
+      if (buffered.addAndGet(chunk.length()) > settings.maxBufferedBytes()) {
+        body.held += chunk.length();
+        body.fail(ctx, started, counted, 503, "the server is receiving too many request bodies at once "
+            + "(MODELPILOT_MAX_BUFFERED_BYTES=" + settings.maxBufferedBytes() + "); retry later");
+        return;
+      }
+      body.held += chunk.length();
+      body.buffer.appendBuffer(chunk);
+    });
+    request.exceptionHandler(e -> body.release());
+    request.endHandler(v -> {
+      if (body.failed) {
+        return;
+      }
+      byte[] bytes = body.buffer.getBytes();
+      body.release();
+      try {
+        threads.execute(() -> serve(ctx, name, version, bytes, started, counted));
+      } catch (RejectedExecutionException e) {
+        reply(ctx, started, counted, 503, error("the server is at its queue limit; retry later"));
+      }
+    });
+    request.resume();
+  }
+
+  /** A request body being received, and what it holds of the shared byte budget. */
+  private final class Body {
+    final Buffer buffer = Buffer.buffer();
+    long held;
+    boolean failed;
+
+    void fail(RoutingContext ctx, long started, boolean counted, int status, String message) {
+      failed = true;
+      release();
+      reply(ctx, started, counted, status, error(message));
+      ctx.request().connection().close(); // the rest of the body is not read
+    }
+
+    void release() {
+      buffered.addAndGet(-held);
+      held = 0;
+    }
+  }
+
+  /** On an inference thread: admit, parse, run, write. */
+  private void serve(RoutingContext ctx, String name, String version, byte[] body, long started, boolean counted) {
+    int status;
+    byte[] reply;
+    boolean admitted = false;
+    Batcher.Arrival arrival = null;
+    try {
+      LoadedModel model = V2Resource.find(registry, name, version);
+      if (registry.state() != ModelRegistry.State.READY) {
+        throw new InferenceException(503, "model is not ready");
+      }
+      inference.admit();
+      admitted = true;
+      arrival = inference.expect(model);
+      reply = ResponseWriter.write(inference.infer(model, RequestParser.parse(body), arrival));
+      status = 200;
+    } catch (InferenceException e) {
+      status = e.status();
+      reply = error(e.getMessage());
+    } catch (Throwable e) {
+      LOG.errorf(e, "inference request failed");
+      status = 500;
+      reply = error("internal error: " + e);
+    } finally {
+      if (arrival != null) {
+        arrival.withdraw();
+      }
+      if (admitted) {
+        inference.release();
+      }
+    }
+    reply(ctx, started, counted, status, reply);
+  }
+
+  private void reply(RoutingContext ctx, long started, boolean counted, int status, byte[] json) {
+    if (counted) {
+      metrics.request(status, System.nanoTime() - started);
+    }
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(status).putHeader("Content-Type", "application/json");
+    if (status == 503) {
+      response.putHeader("Retry-After", "1");
+    }
+    response.end(Buffer.buffer(json));
+  }
+
+  static byte[] error(String message) {
+    StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      switch (c) {
+        case '"' -> json.append("\\\"");
+        case '\\' -> json.append("\\\\");
+        case '\n' -> json.append("\\n");
+        case '\r' -> json.append("\\r");
+        case '\t' -> json.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            json.append(String.format("\\u%04x", (int) c));
+          } else {
+            json.append(c);
+          }
+        }
+      }
+    }
+    return json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @PreDestroy
+  void close() {
+    threads.shutdown();
+  }
+}
