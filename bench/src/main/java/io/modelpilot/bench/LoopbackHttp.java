@@ -22,13 +22,15 @@ final class LoopbackHttp implements AutoCloseable {
   private final InputStream in;
   private final byte[] request;
 
+  /** POSTs body (JSON) to uri; a null body GETs uri. */
   LoopbackHttp(URI uri, String body) throws IOException {
     socket = new Socket(uri.getHost(), uri.getPort());
     socket.setTcpNoDelay(true);
     out = socket.getOutputStream();
     in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-    byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+    byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    byte[] head = (body == null ? "GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n"
+        : "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
         + "Content-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
     request = new byte[head.length + payload.length];

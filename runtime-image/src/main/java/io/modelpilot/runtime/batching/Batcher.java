@@ -23,12 +23,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * Dynamic batching: requests whose inputs agree in everything but the first dimension are stacked along it, run
  * once, and the outputs are split back row by row.
  *
- * <p>The policy never makes a request wait for nothing. A free worker takes every compatible request already queued
- * (up to {@code maxBatchSize} rows) and runs them at once; it waits, at most until the oldest request has waited
- * {@code maxQueueDelay}, only while other requests are known to be on their way (announced with {@link #expect()}:
- * their bodies are in and being parsed). Under load, requests queue while the workers run and the batches fill by
- * themselves; at concurrency 1 a request runs at once. One worker forms a batch at a time, so concurrent requests
- * end in one batch rather than in one per worker.
+ * <p>The requests' own threads run the batches (leader/followers): a waiting request whose thread finds a free
+ * execution slot (at most {@code workers} batches run at once) forms a batch from the oldest queued request and runs
+ * it; the others wait for their rows. No thread hand-off on the way in, so batching costs next to nothing where it
+ * cannot pay.
+ *
+ * <p>The policy never makes a request wait for nothing. A batch takes every compatible request already queued (up to
+ * {@code maxBatchSize} rows); its leader waits, at most until the oldest request has waited {@code maxQueueDelay},
+ * only while other requests are known to be on their way (announced with {@link #expect()}: their bodies are in and
+ * being parsed). Under load, requests queue while the slots are busy and the batches fill by themselves; at
+ * concurrency 1 a request runs at once. One batch forms at a time.
  *
  * <p>A batch that fails is run again request by request, so one bad request (an index out of range, a value a
  * kernel refuses) fails alone; a model whose outputs cannot be split back into rows is served request by request
@@ -46,24 +50,31 @@ public final class Batcher implements AutoCloseable {
     void batch(int rows, int requests, long[] queueNanos);
   }
 
-  /** A request on its way: it either submits once or withdraws. */
+  /** A request on its way: it either runs once or withdraws. */
   public final class Arrival {
     private boolean settled;
 
-    public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
+    /** Runs the request as {@link Batcher#run} does, and settles the arrival at the moment it is queued. */
+    public Map<String, HostTensor> run(List<HostTensor> inputs, Set<String> wanted, long timeoutNanos)
+        throws Exception {
       if (settled) {
-        throw new IllegalStateException("this arrival already submitted or withdrew");
+        throw new IllegalStateException("this arrival already ran or withdrew");
       }
       settled = true;
-      return enqueue(inputs, wanted, true); // arrives and enqueues at once: a forming batch sees both together
+      return Batcher.this.run(inputs, wanted, timeoutNanos, true);
+    }
+
+    /** As {@link #run}, on a thread of the caller's executor. */
+    public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
+      if (settled) {
+        throw new IllegalStateException("this arrival already ran or withdrew");
+      }
+      settled = true;
+      return async(inputs, wanted, true);
     }
 
     /** The request will not come (it failed validation, or runs without batching). Idempotent. */
     public void withdraw() {
-      settle();
-    }
-
-    private void settle() {
       if (!settled) {
         settled = true;
         lock.lock();
@@ -83,31 +94,28 @@ public final class Batcher implements AutoCloseable {
 
   private final int maxBatchSize;
   private final long maxDelayNanos;
+  private final int slots;
   private final Runner runner;
   private final Listener listener;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by lock
   private int arriving; // guarded by lock
-  private final ReentrantLock forming = new ReentrantLock(); // held by the one worker forming a batch
-  private final List<Thread> workers = new ArrayList<>();
+  private int executing; // guarded by lock: batches running now (at most slots)
+  private boolean forming; // guarded by lock: a leader is forming a batch
+  private final Set<Thread> leaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
   private volatile boolean stacking = true;
 
   public Batcher(int maxBatchSize, Duration maxQueueDelay, int workers, Runner runner, Listener listener) {
     this.maxBatchSize = maxBatchSize;
     this.maxDelayNanos = maxQueueDelay.toNanos();
+    this.slots = workers;
     this.runner = runner;
     this.listener = listener;
-    for (int i = 0; i < workers; i++) {
-      Thread t = new Thread(this::work, "batcher-" + i);
-      t.setDaemon(true);
-      t.start();
-      this.workers.add(t);
-    }
   }
 
-  /** Announces a request whose body is in: a worker with a partial batch may wait for it. */
+  /** Announces a request whose body is in: a forming batch may wait for it. */
   public Arrival expect() {
     lock.lock();
     try {
@@ -118,34 +126,158 @@ public final class Batcher implements AutoCloseable {
     return new Arrival();
   }
 
-  /** Inputs must be in the model's input order. Requests larger than a batch run alone. */
-  public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
-    return enqueue(inputs, wanted, false);
+  /**
+   * Runs one request (inputs in the model's input order) in a batch, on this thread or another's; waits at most
+   * {@code timeoutNanos} for its batch to start, then fails with a 503 (a request already running is waited for).
+   */
+  public Map<String, HostTensor> run(List<HostTensor> inputs, Set<String> wanted, long timeoutNanos)
+      throws Exception {
+    return run(inputs, wanted, timeoutNanos, false);
   }
 
-  private CompletableFuture<Map<String, HostTensor>> enqueue(List<HostTensor> inputs, Set<String> wanted,
+  /** As {@link #run}, on a new thread: for callers that do not wait (and tests). */
+  public CompletableFuture<Map<String, HostTensor>> submit(List<HostTensor> inputs, Set<String> wanted) {
+    return async(inputs, wanted, false);
+  }
+
+  private CompletableFuture<Map<String, HostTensor>> async(List<HostTensor> inputs, Set<String> wanted,
       boolean arrived) {
     CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
-    Job job = new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result);
-    lock.lock();
-    try {
-      if (arrived) {
-        arriving--;
-      }
-      if (!running) {
-        changed.signalAll();
-        result.completeExceptionally(shuttingDown());
-        return result;
-      }
-      queue.add(job);
-      changed.signalAll();
-    } finally {
-      lock.unlock();
+    Job job = enqueue(inputs, wanted, arrived, result);
+    if (job != null) {
+      Thread t = new Thread(() -> {
+        try {
+          await(job, Long.MAX_VALUE);
+        } catch (Throwable e) {
+          result.completeExceptionally(e);
+        }
+      }, "batch-request");
+      t.setDaemon(true);
+      t.start();
     }
     return result;
   }
 
-  /** Takes a request out of the queue if no batch has taken it yet (its caller stopped waiting). */
+  private Map<String, HostTensor> run(List<HostTensor> inputs, Set<String> wanted, long timeoutNanos,
+      boolean arrived) throws Exception {
+    CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
+    Job job = enqueue(inputs, wanted, arrived, result);
+    if (job != null) {
+      await(job, timeoutNanos);
+    }
+    try {
+      return result.getNow(null);
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      throw (Error) cause;
+    }
+  }
+
+  /** Queues the job; null (and the result failed) when the batcher is closed. */
+  private Job enqueue(List<HostTensor> inputs, Set<String> wanted, boolean arrived,
+      CompletableFuture<Map<String, HostTensor>> result) {
+    Job job = new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result);
+    lock.lock();
+    try {
+      if (arrived) {
+        arriving--; // arrives and queues at once: a forming batch sees both together
+      }
+      changed.signalAll();
+      if (!running) {
+        result.completeExceptionally(shuttingDown());
+        return null;
+      }
+      queue.add(job);
+    } finally {
+      lock.unlock();
+    }
+    return job;
+  }
+
+  /** Until the job is done: lead a batch whenever a slot is free and none is forming, else wait. */
+  private void await(Job job, long timeoutNanos) throws InterruptedException {
+    long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+    while (!job.result().isDone()) {
+      List<Job> batch;
+      lock.lockInterruptibly();
+      try {
+        while (!job.result().isDone() && (forming || executing >= slots || queue.isEmpty()) && running) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 && queue.remove(job)) {
+            job.result().completeExceptionally(new InferenceException(503, "no batch ran this request within "
+                + "MODELPILOT_REQUEST_TIMEOUT; retry later"));
+            return;
+          }
+          if (deadline == Long.MAX_VALUE) {
+            changed.await();
+          } else {
+            changed.awaitNanos(Math.max(left, 1_000_000));
+          }
+        }
+        if (job.result().isDone()) {
+          return;
+        }
+        if (!running) {
+          queue.remove(job);
+          job.result().completeExceptionally(shuttingDown());
+          return;
+        }
+        forming = true;
+        try {
+          batch = form();
+        } finally {
+          forming = false;
+        }
+        executing++;
+        changed.signalAll(); // another waiter may lead the next batch if a slot is free
+      } finally {
+        lock.unlock();
+      }
+      leaders.add(Thread.currentThread());
+      try {
+        execute(batch);
+      } finally {
+        leaders.remove(Thread.currentThread());
+        lock.lock();
+        try {
+          executing--;
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  /** Under the lock: the oldest request and what joins it now, plus what arrives in time while requests are on their way. */
+  private List<Job> form() throws InterruptedException {
+    Job first = queue.poll();
+    List<Job> batch = new ArrayList<>();
+    batch.add(first);
+    long rows = first.rows();
+    long deadline = first.enqueued() + maxDelayNanos;
+    while (stacking && rows < maxBatchSize) {
+      for (Iterator<Job> it = queue.iterator(); it.hasNext() && rows < maxBatchSize; ) {
+        Job next = it.next();
+        if (next.key().equals(first.key()) && rows + next.rows() <= maxBatchSize) {
+          it.remove();
+          batch.add(next);
+          rows += next.rows();
+        }
+      }
+      long wait = deadline - System.nanoTime();
+      if (rows >= maxBatchSize || arriving == 0 || wait <= 0 || !running) {
+        break;
+      }
+      changed.awaitNanos(wait);
+    }
+    return batch;
+  }
+
+  /** Takes a request out of the queue if no batch has taken it yet. */
   public boolean withdraw(CompletableFuture<Map<String, HostTensor>> result) {
     lock.lock();
     try {
@@ -178,62 +310,6 @@ public final class Batcher implements AutoCloseable {
     return key.append(new TreeSet<>(wanted)).toString();
   }
 
-  private void work() {
-    while (running) {
-      List<Job> batch;
-      try {
-        batch = form();
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (batch == null) {
-        return;
-      }
-      execute(batch);
-    }
-  }
-
-  /** The next batch: what is queued now, plus what arrives in time while requests are on their way. */
-  private List<Job> form() throws InterruptedException {
-    forming.lockInterruptibly();
-    try {
-      lock.lockInterruptibly();
-      try {
-        while (queue.isEmpty()) {
-          if (!running) {
-            return null;
-          }
-          changed.await();
-        }
-        Job first = queue.poll();
-        List<Job> batch = new ArrayList<>();
-        batch.add(first);
-        long rows = first.rows();
-        long deadline = first.enqueued() + maxDelayNanos;
-        while (stacking && rows < maxBatchSize) {
-          for (Iterator<Job> it = queue.iterator(); it.hasNext() && rows < maxBatchSize; ) {
-            Job next = it.next();
-            if (next.key().equals(first.key()) && rows + next.rows() <= maxBatchSize) {
-              it.remove();
-              batch.add(next);
-              rows += next.rows();
-            }
-          }
-          long wait = deadline - System.nanoTime();
-          if (rows >= maxBatchSize || arriving == 0 || wait <= 0 || !running) {
-            break;
-          }
-          changed.awaitNanos(wait);
-        }
-        return batch;
-      } finally {
-        lock.unlock();
-      }
-    } finally {
-      forming.unlock();
-    }
-  }
-
   private void execute(List<Job> batch) {
     long started = System.nanoTime();
     long rows = 0;
@@ -262,7 +338,7 @@ public final class Batcher implements AutoCloseable {
       batch.forEach(this::runAlone); // one bad request fails alone
       return;
     } catch (Throwable e) {
-      // an Error (no direct memory left for the stacked batch): fail the batch, keep the worker
+      // an Error (no direct memory left for the stacked batch): fail the batch, keep serving
       batch.forEach(j -> j.result().completeExceptionally(e));
       return;
     }
@@ -353,7 +429,7 @@ public final class Batcher implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    workers.forEach(Thread::interrupt);
+    leaders.forEach(Thread::interrupt); // a batch running for the last time is told to stop
   }
 
   private static InferenceException shuttingDown() {

@@ -64,6 +64,9 @@ public class InferRoute {
   }
 
   void install(@Observes Router router) {
+    // liveness: a process that answers is alive; served by the event loop itself, as cheaply as HTTP allows (the
+    // benchmark uses it as the floor of a loopback round trip)
+    router.get("/v2/health/live").order(-50).handler(ctx -> ctx.response().end());
     router.post("/v2/models/:name/infer").order(-50).handler(ctx -> receive(ctx, ctx.pathParam("name"), null));
     router.post("/v2/models/:name/versions/:version/infer").order(-50)
         .handler(ctx -> receive(ctx, ctx.pathParam("name"), ctx.pathParam("version")));
@@ -102,9 +105,17 @@ public class InferRoute {
       byte[] bytes = body.buffer.getBytes();
       body.release();
       try {
+        // admitted before it is parsed: at most MODELPILOT_MAX_QUEUE_LENGTH requests hold tensors at once
+        inference.admit();
+      } catch (InferenceException e) {
+        reply(ctx, started, counted, e.status(), error(e.getMessage()));
+        return;
+      }
+      try {
         threads.execute(() -> serve(ctx, name, version, bytes, started, counted));
       } catch (RejectedExecutionException e) {
-        reply(ctx, started, counted, 503, error("the server is at its queue limit; retry later"));
+        inference.release();
+        reply(ctx, started, counted, 503, error("the server is shutting down"));
       }
     });
     request.resume();
@@ -129,19 +140,16 @@ public class InferRoute {
     }
   }
 
-  /** On an inference thread: admit, parse, run, write. */
+  /** On an inference thread, admitted: parse, run, write. */
   private void serve(RoutingContext ctx, String name, String version, byte[] body, long started, boolean counted) {
     int status;
     byte[] reply;
-    boolean admitted = false;
     Batcher.Arrival arrival = null;
     try {
       LoadedModel model = V2Resource.find(registry, name, version);
       if (registry.state() != ModelRegistry.State.READY) {
         throw new InferenceException(503, "model is not ready");
       }
-      inference.admit();
-      admitted = true;
       arrival = inference.expect(model);
       reply = ResponseWriter.write(inference.infer(model, RequestParser.parse(body), arrival));
       status = 200;
@@ -156,9 +164,7 @@ public class InferRoute {
       if (arrival != null) {
         arrival.withdraw();
       }
-      if (admitted) {
-        inference.release();
-      }
+      inference.release();
     }
     reply(ctx, started, counted, status, reply);
   }

@@ -26,13 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Validates a V2 request against the model, runs it (batched when it can be) and builds the response. */
 @ApplicationScoped
@@ -128,14 +123,9 @@ public class InferenceService {
     try {
       if (b != null && b.stacking() && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
         metrics.queueDepth().incrementAndGet();
-        CompletableFuture<Map<String, HostTensor>> result = arrival != null ? arrival.submit(inputs, wanted)
-            : b.submit(inputs, wanted);
         try {
-          return result.get(requestTimeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-          b.withdraw(result);
-          throw new InferenceException(503, "no batch ran this request within MODELPILOT_REQUEST_TIMEOUT="
-              + settings.requestTimeout() + "; retry later");
+          return arrival != null ? arrival.run(inputs, wanted, requestTimeoutNanos)
+              : b.run(inputs, wanted, requestTimeoutNanos);
         } finally {
           metrics.queueDepth().decrementAndGet();
         }
@@ -151,11 +141,8 @@ public class InferenceService {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InferenceException(503, "interrupted");
-    } catch (ExecutionException | CompletionException e) {
-      if (e.getCause() instanceof OutOfMemoryError) {
-        throw new InferenceException(503, "out of memory for this batch; retry later");
-      }
-      throw translate(e.getCause());
+    } catch (OutOfMemoryError e) {
+      throw new InferenceException(503, "out of memory for this batch; retry later");
     } catch (Exception e) {
       throw translate(e);
     }

@@ -523,4 +523,30 @@ class BatcherTest {
     assertThat(((InferenceException) e).status()).isEqualTo(503);
     assertThat(seen).isEmpty();
   }
+
+  @Test
+  void aRequestThatNoBatchTakesInTimeIsAnswered503AndLeavesTheQueue() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    Batcher batcher = batcher(8, Duration.ofMillis(1), (inputs, wanted) -> {
+      if (calls.getAndIncrement() == 0) {
+        entered.countDown();
+        gate.await(); // the only slot stays busy
+      }
+      return Map.of("y", twice(inputs.get(0)));
+    });
+    var blocker = batcher.submit(List.of(numeric(Datatype.FP32, 0, 1, 2)), WANTED);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    InferenceException e = org.assertj.core.api.Assertions.catchThrowableOfType(InferenceException.class,
+        () -> batcher.run(List.of(numeric(Datatype.FP32, 1, 1, 2)), WANTED, TimeUnit.MILLISECONDS.toNanos(100)));
+
+    assertThat(e).isNotNull();
+    assertThat(e.status()).isEqualTo(503);
+    assertThat(e.getMessage()).contains("MODELPILOT_REQUEST_TIMEOUT");
+    assertThat(batcher.queued()).isZero();
+    gate.countDown();
+    blocker.get(10, TimeUnit.SECONDS);
+  }
 }
