@@ -35,6 +35,9 @@ final class RuntimeBench {
   static final Duration LOAD = Duration.ofSeconds(6);
 
   public static void main(String[] args) throws Exception {
+    // bench/run runtime [latency] [batching] [small] [metrics]: only those parts (all by default)
+    java.util.Set<String> parts = new java.util.HashSet<>(List.of(args).subList(Math.min(1, args.length), args.length));
+    boolean all = parts.isEmpty();
     Path work = Files.createDirectories(Path.of("bench", "target", "runtime"));
     // a few ms per inference on one thread, for the latency ratios
     Path slow = generate(work.resolve("heavy-400.onnx"), 400, 256, "shared");
@@ -51,72 +54,86 @@ final class RuntimeBench {
     List<Double> floors = new ArrayList<>();
     List<Double> floors99 = new ArrayList<>();
     double runP50 = 0;
-    try (RuntimeServer server = new RuntimeServer(slow, "heavy", oneThread, work.resolve("latency.log"));
-         OrtEnvironment env = OrtEnvironment.getEnvironment();
-         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
-      options.setInterOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      try (OrtSession session = env.createSession(slow.toString(), options);
-           OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(row()), new long[] {1, 8});
-           LoopbackHttp http = new LoopbackHttp(server.uri("/v2/models/heavy/infer"), one);
-           LoopbackHttp live = new LoopbackHttp(server.uri("/v2/health/live"), null)) {
-        for (int i = 0; i < 300; i++) { // warm both paths (JIT)
-          session.run(Map.of("input", input)).close();
-          http.send();
-          live.send();
-        }
-        for (int round = 0; round < ROUNDS; round++) {
-          long[] direct = new long[200];
-          long[] viaHttp = new long[200];
-          long[] trivial = new long[200];
-          for (int i = 0; i < direct.length; i++) {
-            long t = System.nanoTime();
+    double serverRunMean = Double.NaN;
+    if (all || parts.contains("latency")) {
+      try (RuntimeServer server = new RuntimeServer(slow, "heavy", oneThread, work.resolve("latency.log"));
+           OrtEnvironment env = OrtEnvironment.getEnvironment();
+           OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession session = env.createSession(slow.toString(), options);
+             OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(row()), new long[] {1, 8});
+             LoopbackHttp http = new LoopbackHttp(server.uri("/v2/models/heavy/infer"), one);
+             LoopbackHttp live = new LoopbackHttp(server.uri("/v2/health/live"), null)) {
+          for (int i = 0; i < 300; i++) { // warm both paths (JIT)
             session.run(Map.of("input", input)).close();
-            direct[i] = System.nanoTime() - t;
-            t = System.nanoTime();
-            int status = http.send();
-            viaHttp[i] = System.nanoTime() - t;
-            t = System.nanoTime();
-            int liveStatus = live.send();
-            trivial[i] = System.nanoTime() - t;
-            if (status != 200 || liveStatus != 200) {
-              throw new IllegalStateException("HTTP " + status + " / " + liveStatus);
-            }
+            http.send();
+            live.send();
           }
-          double dp50 = Stats.percentile(direct, 0.5);
-          double dp99 = Stats.percentile(direct, 0.99);
-          double hp50 = Stats.percentile(viaHttp, 0.5);
-          double hp99 = Stats.percentile(viaHttp, 0.99);
-          double fp50 = Stats.percentile(trivial, 0.5);
-          double fp99 = Stats.percentile(trivial, 0.99);
-          runP50 = dp50;
-          overheads.add(hp50 - dp50);
-          floors.add(fp50);
-          floors99.add(fp99);
-          p50s.add(hp50 / dp50);
-          p99s.add(hp99 / dp99);
-          System.out.printf("latency round %d: session.run p50 %.3f ms p99 %.3f ms | HTTP p50 %.3f ms p99 %.3f ms"
-              + " | trivial route p50 %.3f ms p99 %.3f ms%n", round + 1, dp50, dp99, hp50, hp99, fp50, fp99);
+          double[] inServerBefore = inferenceSeconds(server);
+          for (int round = 0; round < ROUNDS; round++) {
+            long[] direct = new long[200];
+            long[] viaHttp = new long[200];
+            long[] trivial = new long[200];
+            for (int i = 0; i < direct.length; i++) {
+              long t = System.nanoTime();
+              session.run(Map.of("input", input)).close();
+              direct[i] = System.nanoTime() - t;
+              t = System.nanoTime();
+              int status = http.send();
+              viaHttp[i] = System.nanoTime() - t;
+              t = System.nanoTime();
+              int liveStatus = live.send();
+              trivial[i] = System.nanoTime() - t;
+              if (status != 200 || liveStatus != 200) {
+                throw new IllegalStateException("HTTP " + status + " / " + liveStatus);
+              }
+            }
+            double dp50 = Stats.percentile(direct, 0.5);
+            double dp99 = Stats.percentile(direct, 0.99);
+            double hp50 = Stats.percentile(viaHttp, 0.5);
+            double hp99 = Stats.percentile(viaHttp, 0.99);
+            double fp50 = Stats.percentile(trivial, 0.5);
+            double fp99 = Stats.percentile(trivial, 0.99);
+            runP50 = dp50;
+            overheads.add(hp50 - dp50);
+            floors.add(fp50);
+            floors99.add(fp99);
+            p50s.add(hp50 / dp50);
+            p99s.add(hp99 / dp99);
+            System.out.printf("latency round %d: session.run p50 %.3f ms p99 %.3f ms | HTTP p50 %.3f ms p99 %.3f ms"
+                + " | trivial route p50 %.3f ms p99 %.3f ms%n", round + 1, dp50, dp99, hp50, hp99, fp50, fp99);
+          }
+          double[] inServerAfter = inferenceSeconds(server);
+          serverRunMean = (inServerAfter[0] - inServerBefore[0]) / (inServerAfter[1] - inServerBefore[1]) * 1000;
         }
       }
+
     }
 
     // 2. batching gain: concurrency 8, the wide model, batching on vs off
     Map<String, String> batched = Map.of("MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
-    List<Double> gains = compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
+    List<Double> gains = !all && !parts.contains("batching") ? List.of(Double.NaN) : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
 
     // 3. batching cost where it cannot pay: the small model, same settings
-    List<Double> smallCosts = compare("batching-small", small, "small", batched, oneThread, "with batching",
+    List<Double> smallCosts = !all && !parts.contains("small") ? List.of(Double.NaN) : compare("batching-small", small, "small", batched, oneThread, "with batching",
         "without", one, work);
 
     // 4. metrics cost: small model, concurrency 8, per-request metrics on vs off
     Map<String, String> noMetrics = Map.of("MODELPILOT_METRICS_ENABLED", "false",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
-    List<Double> costs = compare("metrics", small, "small", oneThread, noMetrics, "with metrics", "without", one,
+    List<Double> costs = !all && !parts.contains("metrics") ? List.of(Double.NaN) : compare("metrics", small, "small", oneThread, noMetrics, "with metrics", "without", one,
         work);
 
+    if (p50s.isEmpty()) {
+      p50s.add(Double.NaN);
+      p99s.add(Double.NaN);
+      overheads.add(Double.NaN);
+      floors.add(Double.NaN);
+      floors99.add(Double.NaN);
+    }
     double floor = Stats.median(floors);
     System.out.printf("session.run p50 of the latency model: %.3f ms; HTTP adds %.3f ms at p50; the trivial route's "
         + "round trip (the floor of HTTP on loopback here) is %.3f ms p50, %.3f ms p99%n", runP50,
@@ -148,6 +165,22 @@ final class RuntimeBench {
       }
     }
     return ratios;
+  }
+
+  /** The server's own inference timer: {seconds, count} summed over its series. */
+  static double[] inferenceSeconds(RuntimeServer server) throws Exception {
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(server.uri("/q/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    double[] sumCount = new double[2];
+    metrics.body().lines().forEach(l -> {
+      if (l.startsWith("modelpilot_inference_duration_seconds_sum")) {
+        sumCount[0] += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+      } else if (l.startsWith("modelpilot_inference_duration_seconds_count")) {
+        sumCount[1] += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+      }
+    });
+    return sumCount;
   }
 
   static Path generate(Path file, int layers, int width, String weights) throws Exception {

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -88,8 +89,50 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  private record Job(List<HostTensor> inputs, long rows, String key, Set<String> wanted, long enqueued,
-      CompletableFuture<Map<String, HostTensor>> result) {
+  /** A queued request; its owner thread waits, parked, until its rows are done or it is appointed to lead. */
+  private static final class Job {
+    final List<HostTensor> inputs;
+    final long rows;
+    final String key;
+    final Set<String> wanted;
+    final long enqueued;
+    final CompletableFuture<Map<String, HostTensor>> result;
+    final Thread owner = Thread.currentThread();
+    volatile boolean lead;
+
+    Job(List<HostTensor> inputs, long rows, String key, Set<String> wanted, long enqueued,
+        CompletableFuture<Map<String, HostTensor>> result) {
+      this.inputs = inputs;
+      this.rows = rows;
+      this.key = key;
+      this.wanted = wanted;
+      this.enqueued = enqueued;
+      this.result = result;
+    }
+
+    List<HostTensor> inputs() {
+      return inputs;
+    }
+
+    long rows() {
+      return rows;
+    }
+
+    String key() {
+      return key;
+    }
+
+    Set<String> wanted() {
+      return wanted;
+    }
+
+    long enqueued() {
+      return enqueued;
+    }
+
+    CompletableFuture<Map<String, HostTensor>> result() {
+      return result;
+    }
   }
 
   private final int maxBatchSize;
@@ -103,6 +146,7 @@ public final class Batcher implements AutoCloseable {
   private int arriving; // guarded by lock
   private int executing; // guarded by lock: batches running now (at most slots)
   private boolean forming; // guarded by lock: a leader is forming a batch
+  private Job appointed; // guarded by lock: the job whose thread is told to lead the next batch
   private final Set<Thread> leaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
   private volatile boolean stacking = true;
@@ -143,17 +187,26 @@ public final class Batcher implements AutoCloseable {
   private CompletableFuture<Map<String, HostTensor>> async(List<HostTensor> inputs, Set<String> wanted,
       boolean arrived) {
     CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
-    Job job = enqueue(inputs, wanted, arrived, result);
-    if (job != null) {
-      Thread t = new Thread(() -> {
-        try {
+    java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+    Thread t = new Thread(() -> {
+      try {
+        Job job = enqueue(inputs, wanted, arrived, result);
+        queued.countDown();
+        if (job != null) {
           await(job, Long.MAX_VALUE);
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
         }
-      }, "batch-request");
-      t.setDaemon(true);
-      t.start();
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      } finally {
+        queued.countDown();
+      }
+    }, "batch-request");
+    t.setDaemon(true);
+    t.start();
+    try {
+      queued.await(); // queued in submission order, as a caller that waits itself would be
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return result;
   }
@@ -191,39 +244,57 @@ public final class Batcher implements AutoCloseable {
         return null;
       }
       queue.add(job);
+      appoint();
     } finally {
       lock.unlock();
     }
     return job;
   }
 
-  /** Until the job is done: lead a batch whenever a slot is free and none is forming, else wait. */
+  /** Under the lock: if a batch can start now, tells the oldest queued request's thread to lead it. */
+  private void appoint() {
+    if (appointed == null && !forming && executing < slots && !queue.isEmpty() && running) {
+      appointed = queue.peek();
+      appointed.lead = true;
+      LockSupport.unpark(appointed.owner);
+    }
+  }
+
+  /** Until the job is done: lead a batch when appointed, else stay parked (one wake-up when the rows are done). */
   private void await(Job job, long timeoutNanos) throws InterruptedException {
     long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
     while (!job.result().isDone()) {
+      if (!job.lead) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          lock.lock();
+          try {
+            if (!job.lead && queue.remove(job)) {
+              job.result().completeExceptionally(new InferenceException(503, "no batch ran this request within "
+                  + "MODELPILOT_REQUEST_TIMEOUT; retry later"));
+              return;
+            }
+          } finally {
+            lock.unlock();
+          }
+          left = 1_000_000; // in a running batch: its rows come soon
+        }
+        LockSupport.parkNanos(this, deadline == Long.MAX_VALUE ? 100_000_000 : Math.min(left, 100_000_000));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        continue;
+      }
       List<Job> batch;
       lock.lockInterruptibly();
       try {
-        while (!job.result().isDone() && (forming || executing >= slots || queue.isEmpty()) && running) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0 && queue.remove(job)) {
-            job.result().completeExceptionally(new InferenceException(503, "no batch ran this request within "
-                + "MODELPILOT_REQUEST_TIMEOUT; retry later"));
-            return;
-          }
-          if (deadline == Long.MAX_VALUE) {
-            changed.await();
-          } else {
-            changed.awaitNanos(Math.max(left, 1_000_000));
-          }
-        }
-        if (job.result().isDone()) {
-          return;
-        }
+        job.lead = false;
+        appointed = null;
         if (!running) {
-          queue.remove(job);
-          job.result().completeExceptionally(shuttingDown());
-          return;
+          return; // close() failed every queued job
+        }
+        if (queue.isEmpty()) {
+          continue; // its own job was taken by the batch before
         }
         forming = true;
         try {
@@ -232,7 +303,7 @@ public final class Batcher implements AutoCloseable {
           forming = false;
         }
         executing++;
-        changed.signalAll(); // another waiter may lead the next batch if a slot is free
+        appoint(); // another slot may be free for the next batch
       } finally {
         lock.unlock();
       }
@@ -241,10 +312,13 @@ public final class Batcher implements AutoCloseable {
         execute(batch);
       } finally {
         leaders.remove(Thread.currentThread());
+        for (Job done : batch) {
+          LockSupport.unpark(done.owner);
+        }
         lock.lock();
         try {
           executing--;
-          changed.signalAll();
+          appoint();
         } finally {
           lock.unlock();
         }
@@ -281,7 +355,12 @@ public final class Batcher implements AutoCloseable {
   public boolean withdraw(CompletableFuture<Map<String, HostTensor>> result) {
     lock.lock();
     try {
-      return queue.removeIf(j -> j.result() == result);
+      boolean removed = queue.removeIf(j -> j.result() == result);
+      if (appointed != null && appointed.result() == result) {
+        appointed = null;
+        appoint();
+      }
+      return removed;
     } finally {
       lock.unlock();
     }
@@ -425,6 +504,7 @@ public final class Batcher implements AutoCloseable {
       Job job;
       while ((job = queue.poll()) != null) {
         job.result().completeExceptionally(shuttingDown());
+        LockSupport.unpark(job.owner);
       }
     } finally {
       lock.unlock();

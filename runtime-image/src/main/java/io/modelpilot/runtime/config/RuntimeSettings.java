@@ -87,6 +87,11 @@ public interface RuntimeSettings {
   @WithDefault("10000")
   int feedbackWindow();
 
+  /** Bytes the feedback window may hold (an estimate per kept row); the oldest fall out first. */
+  @WithName("feedback-window-bytes")
+  @WithDefault("33554432")
+  long feedbackWindowBytes();
+
   /** Cap on the body of one request, in bytes (also quarkus.http.limits.max-body-size). */
   @WithName("max-request-bytes")
   @WithDefault("67108864")

@@ -155,10 +155,13 @@ public class ServerMetrics {
     for (Predictions.Row row : rows) {
       if (row.label() != null) {
         // an integer output that is not really a class must not explode the series count
-        String label = predictionCounters.size() >= MAX_CLASSES && !predictionCounters.containsKey(row.label())
-            ? "other" : row.label();
-        predictionCounters.computeIfAbsent(label, l -> Counter.builder(PREDICTIONS)
-            .description("Predictions by predicted class").tag("class", l).register(registry)).increment();
+        Counter counter = predictionCounters.get(row.label()); // the hot path: a lookup, no allocation
+        if (counter == null) {
+          String label = predictionCounters.size() >= MAX_CLASSES ? "other" : row.label();
+          counter = predictionCounters.computeIfAbsent(label, l -> Counter.builder(PREDICTIONS)
+              .description("Predictions by predicted class").tag("class", l).register(registry));
+        }
+        counter.increment();
       }
       // a NaN or an infinity would turn the summary's sum (what dashboards average) into NaN for good
       if (Double.isFinite(row.value())) {

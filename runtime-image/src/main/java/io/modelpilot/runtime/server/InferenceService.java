@@ -46,7 +46,7 @@ public class InferenceService {
     this.registry = registry;
     this.settings = settings;
     this.metrics = metrics;
-    this.feedback = new FeedbackWindow(settings.feedbackWindow());
+    this.feedback = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowBytes());
     this.admission = new Semaphore(settings.maxQueueLength());
     this.requestTimeoutNanos = io.modelpilot.contract.Durations.parse("MODELPILOT_REQUEST_TIMEOUT",
         settings.requestTimeout()).toNanos();

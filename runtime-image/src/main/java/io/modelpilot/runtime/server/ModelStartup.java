@@ -65,6 +65,10 @@ public class ModelStartup {
     if (s.feedbackWindow() < 0) {
       throw new IllegalArgumentException("MODELPILOT_FEEDBACK_WINDOW must be 0 or more, got " + s.feedbackWindow());
     }
+    if (s.feedbackWindowBytes() < 0) {
+      throw new IllegalArgumentException("MODELPILOT_FEEDBACK_WINDOW_BYTES must be 0 or more, got "
+          + s.feedbackWindowBytes());
+    }
     if (s.batchWorkers() < 0) {
       throw new IllegalArgumentException("MODELPILOT_BATCH_WORKERS must be 0 (sized to the cores) or more, got "
           + s.batchWorkers());

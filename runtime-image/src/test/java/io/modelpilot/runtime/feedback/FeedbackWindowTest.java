@@ -116,4 +116,32 @@ class FeedbackWindowTest {
     assertThat(taken.get()).as("each row judged exactly once").isEqualTo(64);
     assertThat(window.size()).isZero();
   }
+
+  @Test
+  void requestsOfManyRowsCannotGrowItPastItsByteBudget() {
+    long budget = 1 << 20;
+    FeedbackWindow window = new FeedbackWindow(10_000, budget);
+    String[] labels = new String[2048];
+    java.util.Arrays.fill(labels, "class-label-7");
+    List<Row> big = rows(labels);
+    for (int i = 0; i < 200; i++) {
+      window.remember("req-" + i, big);
+    }
+
+    assertThat(window.bytes()).isPositive().isLessThanOrEqualTo(budget);
+    assertThat(window.size()).as("entries kept within 1 MiB").isBetween(1, 10);
+    assertThat(window.take("req-199", 2047)).as("the newest is kept").isPresent();
+    assertThat(window.take("req-0", 0)).as("the oldest fell out").isEmpty();
+  }
+
+  @Test
+  void takingRowsGivesTheirBytesBack() {
+    FeedbackWindow window = new FeedbackWindow(10, 1 << 20);
+    window.remember("a", rows("x", "y"));
+    long held = window.bytes();
+    window.take("a", 0);
+    assertThat(window.bytes()).isLessThanOrEqualTo(held);
+    window.take("a", 1);
+    assertThat(window.bytes()).isZero();
+  }
 }
