@@ -118,6 +118,9 @@ public class InferRoute {
         reply(ctx, started, counted, 503, error("the server is shutting down"));
       }
     });
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+      ctx.response().writeContinue(); // curl sends larger bodies only after this (or a one-second wait)
+    }
     request.resume();
   }
 

@@ -106,6 +106,20 @@ class HostileClientTest {
     assertThat(after - before).isEqualTo(2);
   }
 
+  @Test
+  void aClientThatWaitsFor100ContinueIsAnswered() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    byte[] body = V2Client.JSON.writeValueAsBytes(InferenceEndpointTest.request(null,
+        InferenceEndpointTest.row(0.2f), 1));
+    java.net.http.HttpResponse<String> reply = http.send(java.net.http.HttpRequest.newBuilder(url.toURI().resolve(
+            PATH)).expectContinue(true).timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+  }
+
   static double badRequests(V2Client client) {
     return client.get("/q/metrics").raw().lines()
         .filter(l -> l.startsWith("modelpilot_requests_total{") && l.contains("code=\"400\""))
