@@ -178,7 +178,8 @@ public class Bench {
 
   /**
    * A request with random data shaped like the model's inputs (dynamic dimensions: batch, then 1): floats and
-   * booleans at random, integers 0 (a valid index into any table), strings short words.
+   * booleans at random, integers 1 (never 0: an integer division by zero kills ONNX Runtime's process), strings
+   * short words.
    */
   public static ObjectNode request(LoadedModel model, int batch, Random random) {
     ObjectNode request = JSON.createObjectNode();
@@ -205,7 +206,7 @@ public class Bench {
         } else if (d.isFloat()) {
           data.add(random.nextGaussian());
         } else {
-          data.add(0);
+          data.add(1);
         }
       }
     }

@@ -133,7 +133,8 @@ public class ModelStartup {
     return start(file, name, version, httpWarmUpRequests, System.nanoTime());
   }
 
-  private WarmUp start(Path file, String name, String version, int httpWarmUpRequests, long started)
+  // one start at a time: a model swapped in while another warms up would take the other's warm-up requests
+  private synchronized WarmUp start(Path file, String name, String version, int httpWarmUpRequests, long started)
       throws OrtException {
     LoadedModel model = registry.load(file, name, version);
     Synthesis inference = warmUp(model);
@@ -142,9 +143,9 @@ public class ModelStartup {
     registry.ready();
     Skip http = inference.skip() != null ? inference.skip()
         : httpWarmUpRequests <= 0 ? Skip.DISABLED : warmUpHttp(model, inference.inputs(), httpWarmUpRequests);
-    registry.warm();
     record(Stage.INFERENCE, inference.skip());
     record(Stage.HTTP, http);
+    registry.warm();
     LOG.infof("model %s version %s ready in %d ms (%d ms with the HTTP warm-up)%s", model.name(), model.version(),
         took.toMillis(), (System.nanoTime() - started) / 1_000_000,
         inference.skip() == null && http == null ? "" : "; warm-up skipped: inference " + label(inference.skip())
@@ -213,14 +214,21 @@ public class ModelStartup {
   record Synthesis(List<HostTensor> inputs, Skip skip) {
   }
 
-  /** Fill value and size of dynamic non-batch dimensions, tried in turn until one inference succeeds. */
-  private record Attempt(int fill, long dims) {
+  /**
+   * Element values and size of dynamic non-batch dimensions, tried in turn until one inference succeeds. Integers
+   * are never 0: ONNX Runtime divides integers natively, and a zero divisor (Div, Mod) kills the whole process
+   * with SIGFPE instead of failing the call. 1 and -1 are valid indices into any table (-1 counts from the end).
+   */
+  record Attempt(int fill, int integerFill, long dims) {
+    int fillFor(Datatype datatype) {
+      return datatype.isInteger() ? integerFill : fill;
+    }
   }
 
-  // zeros fit most models (any index is valid); ones where a zero is refused (a Range step, a divisor);
-  // larger dynamic dimensions where 1 is too small (a convolution over named height and width)
-  private static final List<Attempt> ATTEMPTS = List.of(new Attempt(0, 1), new Attempt(1, 1), new Attempt(0, 64),
-      new Attempt(1, 64));
+  // zeros fit most float inputs; ones where a zero is refused (a Range step, a divisor); larger dynamic dimensions
+  // where 1 is too small (a convolution over named height and width)
+  private static final List<Attempt> ATTEMPTS = List.of(new Attempt(0, 1, 1), new Attempt(1, -1, 1),
+      new Attempt(0, 1, 64), new Attempt(1, -1, 64));
   private static final long MAX_SYNTHETIC_ELEMENTS = 1 << 24;
 
   /**
@@ -243,7 +251,7 @@ public class ModelStartup {
       try {
         List<HostTensor> inputs = new ArrayList<>();
         for (LoadedModel.Tensor t : model.inputs()) {
-          inputs.add(synthetic(t, 1, attempt.dims(), attempt.fill()));
+          inputs.add(synthetic(t, 1, attempt.dims(), attempt.fillFor(t.datatype())));
         }
         if (inputs.stream().anyMatch(i -> i.elements() > MAX_SYNTHETIC_ELEMENTS)) {
           continue;
@@ -254,8 +262,7 @@ public class ModelStartup {
       } catch (Exception e) {
         // a model may refuse this data (e.g. a zero divisor); the load itself succeeded
         failure = e.getMessage();
-        LOG.debugf("warm-up inference on synthetic data (fill %d, dynamic dimensions %d) failed: %s",
-            attempt.fill(), attempt.dims(), failure);
+        LOG.debugf("warm-up inference on synthetic data %s failed: %s", attempt, failure);
       }
     }
     LOG.warnf("warm-up skipped: no synthetic data the model accepts (last error: %s)", abbreviate(failure));
@@ -277,7 +284,7 @@ public class ModelStartup {
       Random random = new Random(11);
       List<HostTensor> both = new ArrayList<>();
       for (LoadedModel.Tensor t : model.inputs()) {
-        HostTensor s = synthetic(t, 2, attempt.dims(), attempt.fill());
+        HostTensor s = synthetic(t, 2, attempt.dims(), attempt.fillFor(t.datatype()));
         if (t.datatype().isFloat()) {
           for (int i = 0; i < s.elements(); i++) {
             // small distinct values, exactly representable in every float type
@@ -357,7 +364,10 @@ public class ModelStartup {
     return true;
   }
 
-  /** Synthetic data: every element {@code fill}; a dynamic first dimension as {@code rows}, others as {@code dims}. */
+  /**
+   * Synthetic data: every element {@code fill} (strings empty for 0, else "1"); a dynamic first dimension as
+   * {@code rows}, others as {@code dims}.
+   */
   public static HostTensor synthetic(LoadedModel.Tensor t, long rows, long dims, int fill) {
     long[] shape = t.shape().clone();
     for (int d = 0; d < shape.length; d++) {
