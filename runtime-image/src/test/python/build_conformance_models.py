@@ -908,6 +908,49 @@ def contrib_op_gelu():
     return c
 
 
+@case
+def if_on_a_scalar_condition():
+    # control flow as torch.onnx.export writes it for data-dependent branches
+    x = rand(2, 3)
+    c = Case("if_on_a_scalar_condition", opset=13)
+    c.input("use_relu", TP.BOOL, [], np.array(True)).input("x", TP.FLOAT, ["N", 3], x)
+    then_branch = helper.make_graph([helper.make_node("Relu", ["x"], ["then_out"])], "then", [],
+                                    [helper.make_tensor_value_info("then_out", TP.FLOAT, ["N", 3])])
+    else_branch = helper.make_graph([helper.make_node("Neg", ["x"], ["else_out"])], "else", [],
+                                    [helper.make_tensor_value_info("else_out", TP.FLOAT, ["N", 3])])
+    c.node("If", ["use_relu"], ["y"], then_branch=then_branch, else_branch=else_branch)
+    c.output("y", TP.FLOAT, ["N", 3], relu(x))
+    return c
+
+
+@case
+def loop_running_sum():
+    # a Loop with a trip count input and a loop-carried value, as scripted PyTorch exports loops
+    x = rand(3)
+    c = Case("loop_running_sum", opset=13)
+    c.input("trip_count", TP.INT64, [], np.array(4, np.int64)).input("x", TP.FLOAT, [3], x)
+    body = helper.make_graph(
+        [helper.make_node("Add", ["acc_in", "x"], ["acc_out"]), helper.make_node("Identity", ["cond_in"], ["cond_out"])],
+        "body",
+        [helper.make_tensor_value_info("i", TP.INT64, []), helper.make_tensor_value_info("cond_in", TP.BOOL, []),
+         helper.make_tensor_value_info("acc_in", TP.FLOAT, [3])],
+        [helper.make_tensor_value_info("cond_out", TP.BOOL, []), helper.make_tensor_value_info("acc_out", TP.FLOAT, [3])])
+    c.const("keep_going", np.array(True)).const("zeros", np.zeros(3, F32))
+    c.node("Loop", ["trip_count", "keep_going", "zeros"], ["sum"], body=body)
+    c.output("sum", TP.FLOAT, [3], (x * 4).astype(F32))
+    return c
+
+
+@case
+def batch_larger_than_the_batcher_takes():
+    x = rand(40, 2)
+    c = Case("batch_larger_than_the_batcher_takes", opset=13)
+    c.input("x", TP.FLOAT, ["N", 2], x)
+    c.node("Relu", ["x"], ["y"])
+    c.output("y", TP.FLOAT, ["N", 2], relu(x))
+    return c
+
+
 # --------------------------------------------------------------------------- writing
 
 def write(c, out):

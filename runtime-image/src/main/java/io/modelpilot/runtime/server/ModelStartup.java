@@ -247,14 +247,16 @@ public class ModelStartup {
     Set<String> outputs = model.outputs().stream().filter(t -> t.unsupported() == null)
         .map(LoadedModel.Tensor::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
     String failure = null;
+    boolean ran = false;
     for (Attempt attempt : ATTEMPTS) {
+      if (!model.inputs().stream().allMatch(t -> fits(shape(t, 2, attempt.dims())))) {
+        continue; // a fixed huge input, or many dynamic dimensions at 64
+      }
+      ran = true;
       try {
         List<HostTensor> inputs = new ArrayList<>();
         for (LoadedModel.Tensor t : model.inputs()) {
           inputs.add(synthetic(t, 1, attempt.dims(), attempt.fillFor(t.datatype())));
-        }
-        if (inputs.stream().anyMatch(i -> i.elements() > MAX_SYNTHETIC_ELEMENTS)) {
-          continue;
         }
         model.run(inputs, outputs);
         probeBatching(model, attempt);
@@ -265,9 +267,31 @@ public class ModelStartup {
         LOG.debugf("warm-up inference on synthetic data %s failed: %s", attempt, failure);
       }
     }
-    LOG.warnf("warm-up skipped: no synthetic data the model accepts (last error: %s)", abbreviate(failure));
     model.batchingChecked(false);
+    if (!ran) {
+      LOG.warnf("warm-up skipped: synthetic inputs would hold more than %d elements", MAX_SYNTHETIC_ELEMENTS);
+      return new Synthesis(List.of(), Skip.INPUT_NOT_SYNTHESISABLE);
+    }
+    LOG.warnf("warm-up skipped: no synthetic data the model accepts (last error: %s)", abbreviate(failure));
     return new Synthesis(List.of(), Skip.INFERENCE_FAILED);
+  }
+
+  private static boolean fits(long[] shape) {
+    try {
+      return HostTensor.elements(shape) <= MAX_SYNTHETIC_ELEMENTS;
+    } catch (ArithmeticException e) {
+      return false;
+    }
+  }
+
+  private static long[] shape(LoadedModel.Tensor t, long rows, long dims) {
+    long[] shape = t.shape().clone();
+    for (int d = 0; d < shape.length; d++) {
+      if (shape[d] < 0) {
+        shape[d] = d == 0 ? rows : dims;
+      }
+    }
+    return shape;
   }
 
   /**
@@ -369,12 +393,7 @@ public class ModelStartup {
    * {@code rows}, others as {@code dims}.
    */
   public static HostTensor synthetic(LoadedModel.Tensor t, long rows, long dims, int fill) {
-    long[] shape = t.shape().clone();
-    for (int d = 0; d < shape.length; d++) {
-      if (shape[d] < 0) {
-        shape[d] = d == 0 ? rows : dims;
-      }
-    }
+    long[] shape = shape(t, rows, dims);
     int n = (int) Math.min(HostTensor.elements(shape), Integer.MAX_VALUE);
     if (t.datatype() == Datatype.BYTES) {
       String[] strings = new String[n];
