@@ -47,13 +47,13 @@ public class ModelStartup {
 
   private static final Logger LOG = Logger.getLogger(ModelStartup.class);
 
-  /** 1 while a warm-up stage was skipped, with the reason; 0 with reason "none" once it ran. */
+  /** 1 while a warm-up stage was skipped, with the reason; 0 with reason "none" when it ran. */
   public static final String WARMUP_SKIPPED = "modelpilot.warmup.skipped";
 
   /** Warm-up stages: one inference in process, then requests over loopback HTTP. */
   public enum Stage { INFERENCE, HTTP }
 
-  /** Why a warm-up stage was skipped; a closed set, so the metric's label stays bounded. */
+  /** Why a warm-up stage was skipped (NONE: it ran); a closed set, so the metric's label stays bounded. */
   public enum Skip {
     NONE, DISABLED, INPUT_NOT_SYNTHESISABLE, INFERENCE_FAILED, REQUEST_REJECTED, REQUEST_FAILED;
 
@@ -62,7 +62,7 @@ public class ModelStartup {
     }
   }
 
-  /** What the warm-up did; null skips mean the stage ran. */
+  /** What each warm-up stage did. */
   public record WarmUp(Skip inference, Skip http) {
   }
 
@@ -141,20 +141,16 @@ public class ModelStartup {
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.modelLoaded(took);
     registry.ready();
-    Skip http = inference.skip() != null ? inference.skip()
+    Skip http = inference.skip() != Skip.NONE ? inference.skip()
         : httpWarmUpRequests <= 0 ? Skip.DISABLED : warmUpHttp(model, inference.inputs(), httpWarmUpRequests);
     record(Stage.INFERENCE, inference.skip());
     record(Stage.HTTP, http);
     registry.warm();
     LOG.infof("model %s version %s ready in %d ms (%d ms with the HTTP warm-up)%s", model.name(), model.version(),
         took.toMillis(), (System.nanoTime() - started) / 1_000_000,
-        inference.skip() == null && http == null ? "" : "; warm-up skipped: inference " + label(inference.skip())
-            + ", http " + label(http));
+        inference.skip() == Skip.NONE && http == Skip.NONE ? ""
+            : "; warm-up skipped: inference " + inference.skip().label() + ", http " + http.label());
     return new WarmUp(inference.skip(), http);
-  }
-
-  private static String label(Skip skip) {
-    return skip == null ? Skip.NONE.label() : skip.label();
   }
 
   private synchronized void record(Stage stage, Skip skip) {
@@ -162,10 +158,10 @@ public class ModelStartup {
     if (previous != null) {
       meters.remove(previous);
     }
-    double value = skip == null ? 0 : 1;
+    double value = skip == Skip.NONE ? 0 : 1;
     warmUpGauges.put(stage, Gauge.builder(WARMUP_SKIPPED, () -> value)
         .description("1 when this warm-up stage was skipped (the reason label says why), 0 when it ran")
-        .tag("stage", stage.name().toLowerCase(Locale.ROOT)).tag("reason", label(skip)).register(meters));
+        .tag("stage", stage.name().toLowerCase(Locale.ROOT)).tag("reason", skip.label()).register(meters));
   }
 
   /**
@@ -196,7 +192,7 @@ public class ModelStartup {
         sent++;
       }
       LOG.debugf("HTTP warm-up: %d requests", sent);
-      return null;
+      return Skip.NONE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Skip.REQUEST_FAILED;
@@ -210,7 +206,7 @@ public class ModelStartup {
     return s == null || s.length() <= 300 ? s : s.substring(0, 300) + "…";
   }
 
-  /** Inputs the model ran with, or why there are none. */
+  /** Inputs the model ran with (skip NONE), or why there are none. */
   record Synthesis(List<HostTensor> inputs, Skip skip) {
   }
 
@@ -244,8 +240,7 @@ public class ModelStartup {
         return new Synthesis(List.of(), Skip.INPUT_NOT_SYNTHESISABLE);
       }
     }
-    Set<String> outputs = model.outputs().stream().filter(t -> t.unsupported() == null)
-        .map(LoadedModel.Tensor::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    Set<String> outputs = model.outputs().stream().map(LoadedModel.Tensor::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
     String failure = null;
     boolean ran = false;
     for (Attempt attempt : ATTEMPTS) {
@@ -260,10 +255,11 @@ public class ModelStartup {
         }
         model.run(inputs, outputs);
         probeBatching(model, attempt);
-        return new Synthesis(inputs, null);
-      } catch (Exception e) {
-        // a model may refuse this data (e.g. a zero divisor); the load itself succeeded
-        failure = e.getMessage();
+        return new Synthesis(inputs, Skip.NONE);
+      } catch (Exception | OutOfMemoryError e) {
+        // a model may refuse this data (e.g. a zero Range step), or need more memory than is left for it now;
+        // the load itself succeeded
+        failure = e.toString();
         LOG.debugf("warm-up inference on synthetic data %s failed: %s", attempt, failure);
       }
     }
@@ -329,8 +325,8 @@ public class ModelStartup {
               && single.shape()[0] == 1 && sameRow(out, row, single);
         }
       }
-    } catch (Exception e) {
-      LOG.debugf("batching probe failed: %s", e.getMessage());
+    } catch (Exception | OutOfMemoryError e) {
+      LOG.debugf("batching probe failed: %s", e.toString());
       rowWise = false;
     }
     if (!rowWise) {

@@ -158,10 +158,10 @@ class OnnxConformanceTest {
         if (ready != null) {
           o.notReady.put(name, ready);
         }
-        if (warmUp.inference() != null) {
+        if (warmUp.inference() != ModelStartup.Skip.NONE) {
           o.warmUpSkipped.computeIfAbsent("inference " + warmUp.inference().label(), r -> new ArrayList<>()).add(name);
         }
-        if (warmUp.http() != null && warmUp.http() != warmUp.inference()) {
+        if (warmUp.http() != ModelStartup.Skip.NONE && warmUp.http() != warmUp.inference()) {
           o.warmUpSkipped.computeIfAbsent("http " + warmUp.http().label(), r -> new ArrayList<>()).add(name);
         }
         if (unsupported != null) {

@@ -68,7 +68,7 @@ class WarmUpTest {
         "gather_from_one_row_table")) {
       ModelStartup.WarmUp warmUp = start(model);
 
-      assertThat(warmUp).as(model).isEqualTo(new ModelStartup.WarmUp(null, null));
+      assertThat(warmUp).as(model).isEqualTo(new ModelStartup.WarmUp(ModelStartup.Skip.NONE, ModelStartup.Skip.NONE));
       assertReady();
       assertThat(skipped("inference", "none")).as(model).isEqualTo(0.0);
       assertThat(skipped("http", "none")).as(model).isEqualTo(0.0);
