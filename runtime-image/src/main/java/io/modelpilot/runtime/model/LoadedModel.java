@@ -36,6 +36,7 @@ public final class LoadedModel implements AutoCloseable {
   private final OrtSession session;
   private final List<Tensor> inputs;
   private final List<Tensor> outputs;
+  private final List<Tensor> unservedOutputs;
 
   public LoadedModel(String name, String version, OrtEnvironment env, OrtSession session) throws OrtException {
     this.name = name;
@@ -43,7 +44,11 @@ public final class LoadedModel implements AutoCloseable {
     this.env = env;
     this.session = session;
     this.inputs = describe(session.getInputInfo());
-    this.outputs = describe(session.getOutputInfo());
+    List<Tensor> all = describe(session.getOutputInfo());
+    // a sequence or map output (e.g. the ZipMap of an sklearn classifier) cannot travel in the protocol: the
+    // model serves its tensor outputs, and ONNX Runtime does not compute the others
+    this.outputs = all.stream().filter(t -> t.unsupported() == null).toList();
+    this.unservedOutputs = all.stream().filter(t -> t.unsupported() != null).toList();
   }
 
   private static List<Tensor> describe(Map<String, NodeInfo> nodes) {
@@ -77,6 +82,11 @@ public final class LoadedModel implements AutoCloseable {
     return outputs;
   }
 
+  /** Outputs the protocol cannot carry (not tensors, or of a type without a protocol datatype). */
+  public List<Tensor> unservedOutputs() {
+    return unservedOutputs;
+  }
+
   public Optional<Tensor> input(String inputName) {
     return inputs.stream().filter(t -> t.name().equals(inputName)).findFirst();
   }
@@ -86,12 +96,21 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /**
-   * Whether requests can be stacked along the first dimension: every input and output has a
-   * dynamic first dimension.
+   * Whether requests can be stacked along the first dimension: every input and output is a tensor with a
+   * dynamic first dimension, and, once the warm-up has run the model on two rows, its outputs came out row
+   * by row ({@link #batchingChecked}).
    */
   public boolean batchable() {
-    return !inputs.isEmpty() && inputs.stream().allMatch(t -> t.shape().length > 0 && t.shape()[0] < 0)
-        && outputs.stream().allMatch(t -> t.shape().length > 0 && t.shape()[0] < 0);
+    return !Boolean.FALSE.equals(rowWise) && !inputs.isEmpty()
+        && inputs.stream().allMatch(t -> t.datatype() != null && t.shape().length > 0 && t.shape()[0] < 0)
+        && outputs.stream().allMatch(t -> t.datatype() != null && t.shape().length > 0 && t.shape()[0] < 0);
+  }
+
+  private volatile Boolean rowWise;
+
+  /** What running the model on stacked rows showed: whether each output row depends only on its input row. */
+  public void batchingChecked(boolean outputsRowByRow) {
+    rowWise = outputsRowByRow;
   }
 
   /** Runs the model once; inputs must already be validated against {@link #inputs()}. */
@@ -127,6 +146,8 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + ":" + version + " inputs=" + inputs.stream().map(t -> t.name() + Arrays.toString(t.shape())).toList();
+    return name + ":" + version + " inputs=" + inputs.stream().map(t -> t.name() + Arrays.toString(t.shape())).toList()
+        + (unservedOutputs.isEmpty() ? "" : " (not served: " + unservedOutputs.stream()
+            .map(t -> t.name() + ": " + t.unsupported()).toList() + ")");
   }
 }

@@ -217,7 +217,9 @@ public class InferenceService {
             + "model's " + expected.datatype());
       }
       long[] want = expected.shape();
-      boolean fits = want.length == in.shape().length;
+      // ONNX Runtime's Java API reports an input without a declared shape as [], like a scalar; ONNX Runtime itself
+      // checks what it is given, so such an input takes any shape
+      boolean fits = want.length == 0 || want.length == in.shape().length;
       for (int d = 0; fits && d < want.length; d++) {
         fits = want[d] < 0 || want[d] == in.shape()[d];
       }

@@ -92,7 +92,9 @@ public final class TensorCodec {
         if (t != JsonToken.VALUE_STRING) {
           throw mismatch(name, datatype, shown(p, t));
         }
-        strings[at++] = p.getText();
+        String text = p.getText();
+        checkModifiedUtf8Safe(name, text); // refused here, before batching, so it fails this request alone
+        strings[at++] = text;
       } else {
         put(buffer, datatype, p, t, name);
         at++;
@@ -341,6 +343,9 @@ public final class TensorCodec {
   /** Wraps a host tensor for ONNX Runtime; numeric data is handed over without a copy. */
   public static OnnxTensor toOnnx(OrtEnvironment env, HostTensor t) throws OrtException {
     if (t.datatype() == Datatype.BYTES) {
+      for (String s : t.strings()) {
+        checkModifiedUtf8Safe(t.name(), s);
+      }
       return OnnxTensor.createTensor(env, t.strings(), t.shape());
     }
     if (!t.datatype().acceptedAsInput()) {
@@ -348,6 +353,22 @@ public final class TensorCodec {
           + " inputs are not supported by ONNX Runtime's Java API");
     }
     return OnnxTensor.createTensor(env, t.data(), t.shape(), t.datatype().javaType);
+  }
+
+  /**
+   * ONNX Runtime's Java API hands strings to the model as JNI's modified UTF-8, which is UTF-8 except for NUL and
+   * characters beyond U+FFFF (emoji, many CJK extensions): the model would see other bytes than the client sent
+   * (a vocabulary lookup misses, silently). Such input is refused instead of answered wrongly.
+   */
+  private static void checkModifiedUtf8Safe(String name, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0 || Character.isSurrogate(c)) {
+        throw new InferenceException(400, "input '" + name + "': " + (c == 0 ? "NUL characters"
+            : "characters beyond U+FFFF (such as emoji)") + " in BYTES data cannot be passed to the model: "
+            + "ONNX Runtime's Java API does not pass them on as UTF-8");
+      }
+    }
   }
 
   /** Copies an ONNX Runtime output into host memory (the session's result is closed afterwards). */
