@@ -138,6 +138,48 @@ public final class CrdValidator {
         return copy;
     }
 
+    /**
+     * Removes the fields the schema does not declare, as the API server prunes custom resources (structural schemas:
+     * {@code x-kubernetes-preserve-unknown-fields} keeps them; {@code apiVersion}, {@code kind} and {@code metadata}
+     * of the object and of embedded resources stay). Returns the removed fields' paths, for a client that asked for
+     * strict field validation.
+     */
+    public List<String> pruneUnknownFields(com.fasterxml.jackson.databind.node.ObjectNode object) {
+        List<String> removed = new ArrayList<>();
+        prune(schema, object, "", true, removed);
+        return removed;
+    }
+
+    private static void prune(JsonNode schema, JsonNode value, String path, boolean resource, List<String> removed) {
+        if (schema == null || schema.isMissingNode()) {
+            return;
+        }
+        if (value instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            JsonNode properties = schema.path("properties");
+            JsonNode additional = schema.path("additionalProperties");
+            boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+            boolean embedded = resource || schema.path("x-kubernetes-embedded-resource").asBoolean(false);
+            for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (embedded && (key.equals("apiVersion") || key.equals("kind") || key.equals("metadata"))) {
+                    continue;
+                }
+                if (properties.has(key)) {
+                    prune(properties.get(key), object.get(key), join(path, key), false, removed);
+                } else if (additional.isObject()) {
+                    prune(additional, object.get(key), join(path, key), false, removed);
+                } else if (!preserve && !additional.asBoolean(false)) {
+                    removed.add(join(path, key));
+                    it.remove();
+                }
+            }
+        } else if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) {
+                prune(schema.get("items"), value.get(i), path + "[" + i + "]", false, removed);
+            }
+        }
+    }
+
     /** Every {@code x-kubernetes-validations} rule of the schema, in schema order. */
     public List<String> rules() {
         List<String> rules = new ArrayList<>();

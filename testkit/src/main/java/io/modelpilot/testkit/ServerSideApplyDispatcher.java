@@ -65,6 +65,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       Set.of("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
           "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink");
 
+  private static final ObjectNode EMPTY_FIELDS = JsonNodeFactory.instance.objectNode();
   private final ObjectMapper json = new ObjectMapper();
   private final ObjectMapper yaml = new YAMLMapper();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -136,7 +137,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       if (!(body instanceof ObjectNode object)) {
         return ApiStatus.badRequest("the body of the request is not a JSON object");
       }
-      Admission admitted = admit(type, object);
+      Admission admitted = admit(type, object, request);
       if (admitted.rejection() != null) {
         return admitted.rejection();
       }
@@ -164,7 +165,13 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
   private record Admission(ObjectNode object, MockResponse rejection) {
   }
 
-  private Admission admit(CustomResourceTypes.Type type, ObjectNode object) {
+  /**
+   * Admits a custom resource as the API server would: prunes the fields its schema does not declare (refused
+   * instead, with 400, when the client asked for {@code fieldValidation=Strict}, as kubectl does), applies the
+   * schema's defaults, then validates metadata.name, the schema and the CEL rules (422 Invalid naming each field).
+   */
+  private Admission admit(CustomResourceTypes.Type type, ObjectNode object, RecordedRequest request) {
+    boolean strict = "Strict".equals(queryParameter(request.getPath(), "fieldValidation"));
     ObjectNode defaulted = object;
     List<CrdValidator.Violation> violations = new java.util.ArrayList<>();
     String name = object.path("metadata").path("name").asText("");
@@ -179,8 +186,15 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
           + " must start and end with an alphanumeric character"));
     }
     if (type.validator() != null) {
+      ObjectNode pruned = object.deepCopy();
+      List<String> unknown = type.validator().pruneUnknownFields(pruned);
+      if (strict && !unknown.isEmpty()) {
+        return new Admission(null, ApiStatus.badRequest(type.kind() + " in version \"" + type.version()
+            + "\" cannot be handled as a " + type.kind() + ": strict decoding error: "
+            + unknown.stream().map(f -> "unknown field \"" + f + "\"").collect(java.util.stream.Collectors.joining(", "))));
+      }
       @SuppressWarnings("unchecked")
-      Map<String, Object> map = json.convertValue(object, Map.class);
+      Map<String, Object> map = json.convertValue(pruned, Map.class);
       defaulted = json.valueToTree(type.validator().withDefaults(map));
       violations.addAll(type.validator().violations(defaulted));
     }
@@ -211,7 +225,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       } catch (RuntimeException e) {
         return ApiStatus.status(422, "Invalid", "the JSON patch cannot be applied: " + e.getMessage());
       }
-      Admission admitted = admit(type, (ObjectNode) result);
+      Admission admitted = admit(type, (ObjectNode) result, request);
       if (admitted.rejection() != null) {
         return admitted.rejection();
       }
@@ -258,7 +272,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
         ObjectNode created = applied.deepCopy();
         setManagedFields(created, manager, fieldsOf(applied, List.of(), lists));
         if (type != null) {
-          Admission admitted = admit(type, created);
+          Admission admitted = admit(type, created, request);
           if (admitted.rejection() != null) {
             return admitted.rejection();
           }
@@ -306,7 +320,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
         updatePath = objectPath;
       }
       if (type != null) {
-        Admission admitted = admit(type, result);
+        Admission admitted = admit(type, result, request);
         if (admitted.rejection() != null) {
           return admitted.rejection();
         }
@@ -345,7 +359,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       String patchVersion = patch.path("metadata").path("resourceVersion").asText("");
       ((ObjectNode) result.get("metadata")).put("resourceVersion", patchVersion.isEmpty() ? currentVersion : patchVersion);
       if (type != null) {
-        Admission admitted = admit(type, result);
+        Admission admitted = admit(type, result, request);
         if (admitted.rejection() != null) {
           return admitted.rejection();
         }
@@ -412,7 +426,22 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       String name = e.getKey().substring(2);
       JsonNode newChild = newFields.get(e.getKey());
       if (newChild == null) {
-        target.remove(name);
+        // no longer applied: drop what this manager owned in it, and the field once nothing else is left in it
+        // (others' keys of a map, others' items of a keyed list)
+        JsonNode value = target.get(name);
+        if (!e.getValue().isEmpty() && value instanceof ObjectNode child) {
+          prune(child, e.getValue(), EMPTY_FIELDS, append(path, name), lists);
+          if (child.isEmpty()) {
+            target.remove(name);
+          }
+        } else if (!e.getValue().isEmpty() && value instanceof ArrayNode list && !lists.at(append(path, name)).atomic()) {
+          pruneList(list, e.getValue(), EMPTY_FIELDS, append(path, name), lists);
+          if (list.isEmpty()) {
+            target.remove(name);
+          }
+        } else {
+          target.remove(name);
+        }
       } else if (!e.getValue().isEmpty() && !newChild.isEmpty() && target.get(name) instanceof ObjectNode child) {
         prune(child, e.getValue(), newChild, append(path, name), lists);
       } else if (!e.getValue().isEmpty() && target.get(name) instanceof ArrayNode list
