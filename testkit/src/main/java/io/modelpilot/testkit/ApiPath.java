@@ -25,7 +25,8 @@ record ApiPath(String group, String version, String namespace, String plural, St
   }
 
   /**
-   * Whether the group is one the API server serves itself (the unqualified ones such as apps and batch, and every {@code *.k8s.io}); any other group exists only through a CustomResourceDefinition.
+   * Whether the group is one the API server serves itself (the unqualified ones such as apps and batch, and every
+   * {@code *.k8s.io}); any other group exists only through a CustomResourceDefinition.
    */
   boolean builtIn() {
     return !group.contains(".") || group.endsWith(".k8s.io");

@@ -25,22 +25,32 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The fabric8 CRUD mock server, taught server-side apply.
+ * The fabric8 CRUD mock server, taught to behave like a real API server where clients notice.
  *
  * <p>The stock mock refuses {@code application/apply-patch+yaml} (404 when the object is missing,
- * 415 when it exists), drops a status write whose path carries a query string, and merges JSON
- * merge patches by appending arrays. A real API server does none of that, and the operator runs
- * with server-side apply on, as in production. This dispatcher approximates apply for a single
- * field manager the way the API server behaves for it:
+ * 415 when it exists), drops a status write whose path carries a query string, merges JSON
+ * merge patches by appending arrays, stores any custom resource unchecked (even one no CRD
+ * defines) and serves almost no discovery. A real API server does none of that, and the operator
+ * runs with server-side apply on, as in production. This dispatcher:
  *
  * <ul>
- *   <li>create when the object is missing;
- *   <li>otherwise remove the fields this manager applied last time and omits now, then merge the
- *       applied object in (maps merged, lists and scalars replaced);
- *   <li>record {@code metadata.managedFields} ({@code operation: Apply}, {@code FieldsV1}) so that
- *       JOSDK's SSA-based matcher sees which fields the operator owns. Lists are recorded as
- *       atomic, which is exact for this mock because it never defaults fields inside list items.
+ *   <li>applies: creates when the object is missing; otherwise removes the fields this manager
+ *       applied last time and omits now, then merges the applied object in: maps merged, keyed
+ *       lists merged item by item ({@link ListTypes}: the CRD's {@code x-kubernetes-list-map-keys},
+ *       the strategic merge keys of built-in types), sets united, other lists and scalars replaced;
+ *   <li>records {@code metadata.managedFields} ({@code operation: Apply}, {@code FieldsV1}, keyed
+ *       list items as {@code k:{...}}) so that JOSDK's SSA-based matcher sees which fields the
+ *       operator owns;
+ *   <li>admits every write of a custom resource (create, update, merge/JSON patch, apply, status
+ *       included) as the API server does: prunes undeclared fields (400 when the client asked for
+ *       {@code fieldValidation=Strict}), applies schema defaults, validates the schema and CEL
+ *       rules ({@link CrdValidator}) and refuses with 422 Invalid naming each field; a resource
+ *       type no stored CRD defines gets 404;
+ *   <li>serves discovery and OpenAPI v3 ({@link Discovery}), so kubectl works against it.
  * </ul>
+ *
+ * Approximations: one owner per field (no conflicts between managers), and the watch, selector
+ * and pagination limits of the stock mock.
  *
  * It also records every request, so tests can count writes and check RBAC coverage.
  */
