@@ -54,6 +54,31 @@ public final class MockApiServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Creates the CustomResourceDefinitions in the given YAML files (a file may hold several documents), as
+   * {@code kubectl apply -f} would: from then on the server serves their resources, validating every write against
+   * their schema and CEL rules. Custom resources of a type no CRD defines are refused with 404, as a real API server
+   * does, so a test that writes custom resources registers their CRDs first (Quarkus does when it applies the
+   * generated CRDs in test mode).
+   */
+  public MockApiServer withCrds(java.nio.file.Path... files) {
+    try (KubernetesClient client = client()) {
+      for (java.nio.file.Path file : files) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+          for (io.fabric8.kubernetes.api.model.HasMetadata item : client.load(in).items()) {
+            if (!(item instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)) {
+              throw new IllegalArgumentException(file + " holds a " + item.getKind() + ", not a CRD");
+            }
+            client.resource(item).create();
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+      }
+    }
+    return this;
+  }
+
   public String url() {
     return server.url("/");
   }

@@ -114,8 +114,10 @@ final class TrialBook {
       return null;
     }
     try {
-      // no wait for readiness: that would watch the pod, and a finished trial never becomes ready
-      return client.pods().inNamespace(tj.getMetadata().getNamespace()).withName(pod).withReadyWaitTimeout(0).getLog();
+      // no wait for readiness: that would watch the pod (RBAC grants pods list only), and a finished trial never
+      // becomes ready. fabric8 waits whenever a ready-wait timeout is set, even 0 (an informer: list and watch), so
+      // none is set.
+      return client.pods().inNamespace(tj.getMetadata().getNamespace()).withName(pod).getLog();
     } catch (KubernetesClientException e) {
       LOG.debugf("no log for %s: %s", pod, e.getMessage());
       return null;
