@@ -53,7 +53,7 @@ public final class ModelFetcher {
           s.modelS3Endpoint().filter(e -> !e.isBlank()).map(URI::create), s.modelS3Region(), s.modelS3PathStyle());
     }
 
-    /** No credentials, no cache directory (the JVM's temporary directory), no S3 endpoint. */
+    /** No credentials, no cache directory (a fresh temporary one), no S3 endpoint. */
     public static Options defaults(long maxBytes) {
       return new Options(maxBytes, Optional.empty(), Optional.empty(), Duration.ofSeconds(60), Duration.ofMinutes(30),
           false, Optional.empty(), "us-east-1", false);
@@ -135,8 +135,9 @@ public final class ModelFetcher {
    * moved into place only once complete and verified: a file in the cache is always a whole model.
    */
   private Path cached(Remote remote, Optional<String> expected) throws IOException {
-    Path dir = options.cacheDir().orElse(Path.of(System.getProperty("java.io.tmpdir"), "modelpilot-models"));
-    Files.createDirectories(dir);
+    // without a cache directory (a server started by hand) every start downloads afresh
+    Path dir = options.cacheDir().isPresent() ? Files.createDirectories(options.cacheDir().get())
+        : Files.createTempDirectory("modelpilot-model-");
     String key = expected.map(sha -> "sha256-" + sha)
         .orElseGet(() -> "uri-" + sha256(remote.uri() + "|" + options.s3Endpoint().map(URI::toString).orElse("")));
     Path target = dir.resolve(key + ".onnx");
