@@ -50,7 +50,22 @@ public final class ModelFetcher {
       return new Options(s.modelMaxBytes(), s.modelCredentialsDir().map(Path::of), s.modelCacheDir().map(Path::of),
           Durations.parse("MODELPILOT_MODEL_READ_TIMEOUT", s.modelReadTimeout()),
           Durations.parse("MODELPILOT_MODEL_DOWNLOAD_TIMEOUT", s.modelDownloadTimeout()), s.modelAllowPlainHttp(),
-          s.modelS3Endpoint().filter(e -> !e.isBlank()).map(URI::create), s.modelS3Region(), s.modelS3PathStyle());
+          s.modelS3Endpoint().filter(e -> !e.isBlank()).map(Options::endpoint), s.modelS3Region(),
+          s.modelS3PathStyle());
+    }
+
+    private static URI endpoint(String text) {
+      try {
+        URI uri = URI.create(text);
+        if (uri.getScheme() != null && uri.getHost() != null
+            && (uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+          return uri;
+        }
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException("MODELPILOT_MODEL_S3_ENDPOINT must be an http:// or https:// URL, got: "
+          + text);
     }
 
     /** No credentials, no cache directory (a fresh temporary one), no S3 endpoint. */

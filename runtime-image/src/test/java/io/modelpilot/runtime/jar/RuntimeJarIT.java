@@ -100,6 +100,8 @@ class RuntimeJarIT {
     table.put(env("MODELPILOT_INTRA_OP_THREADS", "-1"), "MODELPILOT_INTRA_OP_THREADS");
     table.put(env("MODELPILOT_MODEL_URI", "file:///nonexistent/model.onnx"), "no model file");
     table.put(env("MODELPILOT_MODEL_SHA256", "0".repeat(64)), "MODELPILOT_MODEL_SHA256");
+    table.put(env("MODELPILOT_MODEL_S3_ENDPOINT", "minio:9000"), "MODELPILOT_MODEL_S3_ENDPOINT");
+    table.put(env("MODELPILOT_MODEL_READ_TIMEOUT", "a minute"), "MODELPILOT_MODEL_READ_TIMEOUT");
     for (Map.Entry<Map<String, String>, String> c : table.entrySet()) {
       Files.list(tmp).forEach(f -> f.toFile().delete());
       Run run = run(c.getKey());
