@@ -64,6 +64,23 @@ public final class RuntimeContract {
     public static final String MODEL_NAME = "MODELPILOT_MODEL_NAME";
     public static final String MODEL_VERSION = "MODELPILOT_MODEL_VERSION";
     public static final String MODEL_CREDENTIALS_DIR = "MODELPILOT_MODEL_CREDENTIALS_DIR";
+    /** Hex SHA-256 the model must have; a mismatch stops the server (reason {@link ModelLoad#DIGEST_MISMATCH}). */
+    public static final String MODEL_SHA256 = "MODELPILOT_MODEL_SHA256";
+    /** Largest model the server downloads, in bytes. */
+    public static final String MODEL_MAX_BYTES = "MODELPILOT_MODEL_MAX_BYTES";
+    /** Where downloads are kept, by digest or URI, so a restarted container reuses a verified file. */
+    public static final String MODEL_CACHE_DIR = "MODELPILOT_MODEL_CACHE_DIR";
+    /** Longest wait for the next byte of a download (Go duration): a stalled server fails the load. */
+    public static final String MODEL_READ_TIMEOUT = "MODELPILOT_MODEL_READ_TIMEOUT";
+    /** Longest a whole download may take (Go duration). */
+    public static final String MODEL_DOWNLOAD_TIMEOUT = "MODELPILOT_MODEL_DOWNLOAD_TIMEOUT";
+    /** true: credentials and S3 requests may go over plain http (a local MinIO); otherwise only over TLS. */
+    public static final String MODEL_ALLOW_PLAIN_HTTP = "MODELPILOT_MODEL_ALLOW_PLAIN_HTTP";
+    /** s3:// sources: the S3 API's URL (MinIO, Ceph RGW, GCS interoperability); AWS S3 when unset. */
+    public static final String MODEL_S3_ENDPOINT = "MODELPILOT_MODEL_S3_ENDPOINT";
+    public static final String MODEL_S3_REGION = "MODELPILOT_MODEL_S3_REGION";
+    /** true: bucket in the path (http://host/bucket/key), as MinIO and most S3-compatible servers want. */
+    public static final String MODEL_S3_PATH_STYLE = "MODELPILOT_MODEL_S3_PATH_STYLE";
     public static final String INTRA_OP_THREADS = "MODELPILOT_INTRA_OP_THREADS";
     public static final String INTER_OP_THREADS = "MODELPILOT_INTER_OP_THREADS";
     public static final String OPTIMIZATION_LEVEL = "MODELPILOT_OPTIMIZATION_LEVEL";
@@ -85,6 +102,30 @@ public final class RuntimeContract {
         throw new IllegalArgumentException(variable + " is not a MODELPILOT_ setting");
       }
       return "modelpilot." + variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /**
+   * Why a model could not be served. The server writes {@code {"reason": …, "message": …}} to its termination
+   * message before it exits, and the operator reports the reason on the ModelDeployment's Ready condition.
+   */
+  public static final class ModelLoad {
+    /** Where the server writes its termination message (the container's terminationMessagePath). */
+    public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+    /** Overrides {@link #TERMINATION_MESSAGE_PATH} (a local cluster runs containers as plain processes). */
+    public static final String TERMINATION_MESSAGE_PATH_VARIABLE = "MODELPILOT_TERMINATION_MESSAGE_PATH";
+
+    public static final String DIGEST_MISMATCH = "ModelDigestMismatch";
+    public static final String ACCESS_DENIED = "ModelAccessDenied";
+    public static final String NOT_FOUND = "ModelNotFound";
+    public static final String TOO_LARGE = "ModelTooLarge";
+    public static final String DOWNLOAD_TIMEOUT = "ModelDownloadTimeout";
+    public static final String DOWNLOAD_FAILED = "ModelDownloadFailed";
+    public static final String INVALID_SOURCE = "InvalidModelSource";
+    /** Any other failure: the file is not a model ONNX Runtime can load, a setting is wrong, … */
+    public static final String LOAD_FAILED = "ModelLoadFailed";
+
+    private ModelLoad() {
     }
   }
 

@@ -148,9 +148,9 @@ final class PodPublisher {
         .withImage(p.container.getImage()).withImageID("").withContainerID("local://" + (p.process == null ? ""
             : p.process.pid()))
         .withReady(p.ready).withStarted(p.running()).withRestartCount(p.restarts).withState(state);
-    if (p.restarts > 0 && p.exitCode != null && p.finishedAt == null) {
-      container.withNewLastState().withNewTerminated().withExitCode(p.exitCode).withReason("Error").endTerminated()
-          .endLastState();
+    if ((p.restarts > 0 || p.restartAt != null) && p.exitCode != null && p.finishedAt == null) {
+      container.withNewLastState().withNewTerminated().withExitCode(p.exitCode).withReason("Error")
+          .withMessage(p.terminationMessage).endTerminated().endLastState();
     }
     String ready = p.ready ? "True" : "False";
     List<PodCondition> conditions = List.of(

@@ -111,6 +111,9 @@ final class PodRunner {
     if (p.exitedUnhandled()) {
       p.exitCode = p.process.exitCode();
       p.ready = false;
+      // as a kubelet keeps it in lastState.terminated.message: why the container stopped, if it said
+      String message = readLimited(p.terminationFile);
+      p.terminationMessage = message == null || message.isEmpty() ? null : message;
       Duration backoff = backoff(p.restarts);
       p.restartAt = now.plus(backoff);
       LOG.warn("pod {} exited with code {}; restarting in {} s (restart #{}), log {}", p.key(), p.exitCode,

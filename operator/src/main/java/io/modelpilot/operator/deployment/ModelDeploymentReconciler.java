@@ -1,7 +1,9 @@
 package io.modelpilot.operator.deployment;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -31,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +53,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   public static final String NAME = "modeldeployment";
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
+  private static final Duration MODEL_LOAD_RECHECK = Duration.ofSeconds(10);
 
   private final OperatorSettings settings;
   private final References references;
@@ -86,8 +90,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       plan.events().forEach(e -> events.record(md, e));
       removeHandledAnnotations(md, plan);
     }
-    ModelDeploymentStatus status = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
+    ModelDeploymentStatus composed = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
         scaling, endpoint(md), now);
+    ModelDeploymentStatus status = modelLoadFailure(md, composed)
+        .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
     return control(md, status, seen.problems(), scaling, plan);
   }
@@ -107,6 +113,21 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
   }
 
+  /** While no pod serves: why the pods of the revision being rolled out cannot load their model, if they said. */
+  private Optional<ModelLoadFailure> modelLoadFailure(ModelDeployment md, ModelDeploymentStatus status) {
+    if (!ModelLoadFailure.worthLookingFor(status)) {
+      return Optional.empty();
+    }
+    try {
+      List<Pod> pods = client.pods().inNamespace(md.getMetadata().getNamespace())
+          .withLabel(Labels.DEPLOYMENT, md.getMetadata().getName()).list().getItems();
+      return ModelLoadFailure.find(pods, status.getRevision());
+    } catch (KubernetesClientException e) {
+      LOG.debugf("cannot list the runtime pods: %s", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   /** Patch the status when it changed; look again when a reference, the autoscaler or the canary needs it. */
   private UpdateControl<ModelDeployment> control(ModelDeployment md, ModelDeploymentStatus status,
       List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan) {
@@ -116,7 +137,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (!problems.isEmpty()) {
       return control.rescheduleAfter(settings.referenceRecheckInterval());
     }
-    return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn())
+    // a pod that fails to load its model changes no Deployment status field: look at the pods again
+    Duration podRecheck = ModelLoadFailure.worthLookingFor(status) ? MODEL_LOAD_RECHECK : null;
+    return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn(),
+            podRecheck)
         .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
   }
 
@@ -172,7 +196,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         && Objects.equals(readyBefore.getReason(), readyAfter.getReason())) {
       return;
     }
-    boolean problem = !problems.isEmpty() || Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(readyAfter.getReason());
+    boolean problem = !problems.isEmpty() || Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(readyAfter.getReason())
+        || ModelLoadFailure.REASONS.contains(readyAfter.getReason());
     events.record(md, new Announcement(problem, readyAfter.getReason(), readyAfter.getMessage()));
   }
 

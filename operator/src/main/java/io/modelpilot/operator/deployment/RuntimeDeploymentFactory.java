@@ -39,7 +39,9 @@ import io.modelpilot.operator.api.v1alpha1.BatchingSpec;
 import io.modelpilot.operator.api.v1alpha1.GpuSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
+import io.modelpilot.operator.api.v1alpha1.ModelSource;
 import io.modelpilot.operator.api.v1alpha1.RuntimeSpec;
+import io.modelpilot.operator.api.v1alpha1.S3Source;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -48,6 +50,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -66,6 +69,8 @@ public final class RuntimeDeploymentFactory {
   public static final String MODEL_MOUNT = "/mnt/models";
   public static final String CREDENTIALS_MOUNT = "/var/run/secrets/modelpilot/model-credentials";
   public static final String TMP_MOUNT = "/tmp";
+  /** Downloads, kept under their digest or URI: a restarted container reuses the verified file. */
+  public static final String MODEL_CACHE_MOUNT = "/var/cache/modelpilot/models";
 
   /** Seconds a pod may take to load its model before the startup probe gives up: 10 minutes. */
   static final int STARTUP_PERIOD_SECONDS = 5;
@@ -168,6 +173,12 @@ public final class RuntimeDeploymentFactory {
       mounts.add(new VolumeMountBuilder().withName("model").withMountPath(MODEL_MOUNT).withReadOnly(true).build());
       runtimeUri = "file://" + MODEL_MOUNT + "/" + uri.pathInClaim();
     }
+    if (uri.downloaded()) {
+      String maxSize = spec.getModel().getMaxSize();
+      volumes.add(new VolumeBuilder().withName("model-cache").withNewEmptyDir()
+          .withSizeLimit(maxSize == null ? null : new Quantity(maxSize)).endEmptyDir().build());
+      mounts.add(new VolumeMountBuilder().withName("model-cache").withMountPath(MODEL_CACHE_MOUNT).build());
+    }
     if (spec.getModel().getCredentialsSecretRef() != null) {
       volumes.add(new VolumeBuilder().withName("model-credentials").withNewSecret()
           .withSecretName(spec.getModel().getCredentialsSecretRef().getName()).withDefaultMode(0440).endSecret().build());
@@ -195,7 +206,7 @@ public final class RuntimeDeploymentFactory {
         .addToContainers(new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(image(spec))
-            .withEnv(environment(md, runtimeUri))
+            .withEnv(environment(md, uri, runtimeUri))
             .addNewPort().withName(Http.PORT_NAME).withContainerPort(Http.PORT).withProtocol("TCP").endPort()
             .withResources(resources(spec))
             .withVolumeMounts(mounts)
@@ -257,7 +268,7 @@ public final class RuntimeDeploymentFactory {
     return spec.getGpu() != null ? cudaImage : defaultImage;
   }
 
-  private static List<EnvVar> environment(ModelDeployment md, String runtimeUri) {
+  private static List<EnvVar> environment(ModelDeployment md, ModelUri uri, String runtimeUri) {
     ModelDeploymentSpec spec = md.getSpec();
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVar(Env.MODEL_URI, runtimeUri, null));
@@ -265,9 +276,7 @@ public final class RuntimeDeploymentFactory {
     if (spec.getModel().getVersion() != null) {
       env.add(new EnvVar(Env.MODEL_VERSION, spec.getModel().getVersion(), null));
     }
-    if (spec.getModel().getCredentialsSecretRef() != null) {
-      env.add(new EnvVar(Env.MODEL_CREDENTIALS_DIR, CREDENTIALS_MOUNT, null));
-    }
+    modelSourceEnvironment(spec.getModel(), uri, env);
     RuntimeSpec runtime = spec.getRuntime();
     if (runtime != null) {
       addIfSet(env, Env.INTRA_OP_THREADS, runtime.getIntraOpThreads());
@@ -283,6 +292,30 @@ public final class RuntimeDeploymentFactory {
     env.add(new EnvVar(Env.EXECUTION_PROVIDER, spec.getGpu() != null ? "cuda" : "cpu", null));
     env.add(new EnvVar(Env.HTTP_PORT, String.valueOf(Http.PORT), null));
     return env;
+  }
+
+  /** Where and how the runtime fetches the model; credentials stay in the mounted Secret, never in here. */
+  private static void modelSourceEnvironment(ModelSource model, ModelUri uri, List<EnvVar> env) {
+    if (model.getCredentialsSecretRef() != null) {
+      env.add(new EnvVar(Env.MODEL_CREDENTIALS_DIR, CREDENTIALS_MOUNT, null));
+    }
+    addIfSet(env, Env.MODEL_SHA256, model.getSha256() == null ? null : model.getSha256().toLowerCase(Locale.ROOT));
+    if (uri.downloaded()) {
+      env.add(new EnvVar(Env.MODEL_CACHE_DIR, MODEL_CACHE_MOUNT, null));
+      if (model.getMaxSize() != null) {
+        env.add(new EnvVar(Env.MODEL_MAX_BYTES,
+            Quantity.getAmountInBytes(new Quantity(model.getMaxSize())).toBigInteger().toString(), null));
+      }
+    }
+    if (Boolean.TRUE.equals(model.getAllowPlainHttp())) {
+      env.add(new EnvVar(Env.MODEL_ALLOW_PLAIN_HTTP, "true", null));
+    }
+    S3Source s3 = model.getS3();
+    if (uri.onS3() && s3 != null) {
+      addIfSet(env, Env.MODEL_S3_ENDPOINT, s3.getEndpoint());
+      addIfSet(env, Env.MODEL_S3_REGION, s3.getRegion());
+      addIfSet(env, Env.MODEL_S3_PATH_STYLE, s3.getPathStyle());
+    }
   }
 
   private static void addIfSet(List<EnvVar> env, String name, Object value) {

@@ -246,6 +246,39 @@ class ModelDeploymentOperatorTest {
   }
 
   @Test
+  @Order(5)
+  void aPodThatRefusesTheModelsDigestMakesReadyFalseWithTheRuntimesReasonAndAWarning() {
+    ModelDeployment wrong = example("cpu-model.yaml", ModelDeployment.class);
+    wrong.getSpec().getModel().setSha256("0".repeat(64));
+    create("digest", wrong);
+    Deployment d = awaitDeployment("digest", "fraud-detector");
+    assertThat(ready(awaitStatus("digest", "fraud-detector", m -> ready(m) != null)).getReason())
+        .isEqualTo("Deploying");
+
+    // what the kubelet reports for a runtime container that exited after writing its termination message; the
+    // Deployment's status does not change, so the operator must look at the pods by itself
+    String message = "{\"reason\":\"ModelDigestMismatch\",\"message\":\"the model at file:///models/"
+        + "mlp-classifier.onnx has SHA-256 ab12, but spec.model.sha256 (MODELPILOT_MODEL_SHA256) expects 0000\"}";
+    kube.pods().inNamespace("digest").resource(new PodBuilder()
+        .withNewMetadata().withName("fraud-detector-5f7-x1").withLabels(d.getSpec().getTemplate().getMetadata()
+            .getLabels()).endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("runtime").withRestartCount(1)
+        .withReady(false).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1).withMessage(message).endTerminated().endLastState()
+        .endContainerStatus().endStatus().build()).create();
+
+    ModelDeployment md = awaitStatus("digest", "fraud-detector",
+        m -> "ModelDigestMismatch".equals(ready(m).getReason()));
+    assertThat(ready(md).getStatus()).isEqualTo("False");
+    assertThat(ready(md).getMessage()).contains("fraud-detector-5f7-x1").contains("spec.model.sha256");
+    assertThat(Conditions.find(md.getStatus().getConditions(), "Degraded").orElseThrow().getReason())
+        .isEqualTo("ModelDigestMismatch");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("digest", "fraud-detector"))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ModelDigestMismatch")));
+  }
+
+  @Test
   @Order(6)
   void specChangeRollsOutANewRevision() {
     create("change", example("cpu-model.yaml", ModelDeployment.class));

@@ -17,6 +17,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelSource;
 import io.modelpilot.operator.api.v1alpha1.OptimizationLevel;
 import io.modelpilot.operator.api.v1alpha1.RuntimeSpec;
+import io.modelpilot.operator.api.v1alpha1.S3Source;
 import io.modelpilot.operator.api.v1alpha1.SecretReference;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RuntimeDeploymentFactoryTest {
 
@@ -295,6 +297,76 @@ class RuntimeDeploymentFactoryTest {
     });
     assertThat(env(c)).containsEntry("MODELPILOT_MODEL_CREDENTIALS_DIR", "/var/run/secrets/modelpilot/model-credentials")
         .containsEntry("MODELPILOT_MODEL_URI", "https://models.example.com/m.onnx");
+  }
+
+  @Test
+  void anS3SourceGetsItsSettingsAsEnvironmentAndItsKeysOnlyAsAMountedSecret() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().getModel().setUri("s3://models/fraud/v7/model.onnx");
+    md.getSpec().getModel().setCredentialsSecretRef(new SecretReference("minio-keys"));
+    S3Source s3 = new S3Source();
+    s3.setEndpoint("http://minio.storage:9000");
+    s3.setRegion("eu-west-1");
+    s3.setPathStyle(true);
+    md.getSpec().getModel().setS3(s3);
+    md.getSpec().getModel().setAllowPlainHttp(true);
+    md.getSpec().getModel().setSha256("9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08");
+    md.getSpec().getModel().setMaxSize("2Gi");
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(env(c)).containsEntry("MODELPILOT_MODEL_URI", "s3://models/fraud/v7/model.onnx")
+        .containsEntry("MODELPILOT_MODEL_S3_ENDPOINT", "http://minio.storage:9000")
+        .containsEntry("MODELPILOT_MODEL_S3_REGION", "eu-west-1")
+        .containsEntry("MODELPILOT_MODEL_S3_PATH_STYLE", "true")
+        .containsEntry("MODELPILOT_MODEL_ALLOW_PLAIN_HTTP", "true")
+        .containsEntry("MODELPILOT_MODEL_SHA256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+        .containsEntry("MODELPILOT_MODEL_MAX_BYTES", String.valueOf(2L << 30))
+        .containsEntry("MODELPILOT_MODEL_CREDENTIALS_DIR", "/var/run/secrets/modelpilot/model-credentials");
+    assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom()).as(e.getName()).isNull());
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("minio-keys"));
+  }
+
+  @Test
+  void downloadsGoToACacheVolumeThatOutlivesContainerRestartsAndIsCappedByMaxSize() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().getModel().setUri("https://models.example.com/m.onnx");
+    md.getSpec().getModel().setMaxSize("512Mi");
+
+    PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("model-cache")).singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("512Mi")));
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("model-cache");
+      assertThat(m.getMountPath()).isEqualTo("/var/cache/modelpilot/models");
+    });
+    assertThat(env(c)).containsEntry("MODELPILOT_MODEL_CACHE_DIR", "/var/cache/modelpilot/models")
+        .containsEntry("MODELPILOT_MODEL_MAX_BYTES", String.valueOf(512L << 20));
+  }
+
+  @Test
+  void aModelInTheImageNeedsNoCache() {
+    PodSpec pod = factory.deployment(cpuModel()).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes()).noneMatch(v -> v.getName().equals("model-cache"));
+    assertThat(env(pod.getContainers().get(0))).doesNotContainKeys("MODELPILOT_MODEL_CACHE_DIR",
+        "MODELPILOT_MODEL_MAX_BYTES", "MODELPILOT_MODEL_S3_ENDPOINT", "MODELPILOT_MODEL_ALLOW_PLAIN_HTTP");
+  }
+
+  @Test
+  void aClaimPathThatEscapesTheClaimIsRefusedEvenWithoutTheSchema() {
+    for (String uri : List.of("pvc://store/../etc/passwd", "pvc://store/%2e%2e/etc/passwd",
+        "pvc://store/a/..%2F..%2Fetc", "file:///models/%2E%2E/secret")) {
+      ModelDeployment md = cpuModel();
+      md.getSpec().getModel().setUri(uri);
+
+      assertThatThrownBy(() -> factory.deployment(md)).as(uri).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'..'");
+    }
   }
 
   @Test

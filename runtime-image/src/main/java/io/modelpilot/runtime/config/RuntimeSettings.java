@@ -13,7 +13,7 @@ import java.util.Optional;
 @ConfigMapping(prefix = "modelpilot")
 public interface RuntimeSettings {
 
-  /** file:///…, http://… or https://… */
+  /** file:///…, http://…, https://… or s3://bucket/key */
   @WithName("model-uri")
   String modelUri();
 
@@ -29,7 +29,10 @@ public interface RuntimeSettings {
   @WithName("model-sha256")
   Optional<String> modelSha256();
 
-  /** Directory holding `token` or `username` + `password` for http(s) downloads. */
+  /**
+   * Directory holding `token` or `username` + `password` for http(s) downloads, or `accessKeyId` +
+   * `secretAccessKey` (+ `sessionToken`) for s3:// (a mounted Secret: credentials are never in the environment).
+   */
   @WithName("model-credentials-dir")
   Optional<String> modelCredentialsDir();
 
@@ -37,6 +40,38 @@ public interface RuntimeSettings {
   @WithName("model-max-bytes")
   @WithDefault("4294967296")
   long modelMaxBytes();
+
+  /** Downloads are kept here under their digest (or URI): a restarted container reuses a verified file. */
+  @WithName("model-cache-dir")
+  Optional<String> modelCacheDir();
+
+  /** Longest wait for the next bytes of a download (Go duration). */
+  @WithName("model-read-timeout")
+  @WithDefault("60s")
+  String modelReadTimeout();
+
+  /** Longest a whole download may take (Go duration). */
+  @WithName("model-download-timeout")
+  @WithDefault("30m")
+  String modelDownloadTimeout();
+
+  /** Lets credentials and S3 requests go over plain http (a local MinIO or S3Proxy); otherwise TLS only. */
+  @WithName("model-allow-plain-http")
+  @WithDefault("false")
+  boolean modelAllowPlainHttp();
+
+  /** s3:// sources: URL of the S3 API (MinIO, Ceph RGW, storage.googleapis.com); AWS S3 when unset. */
+  @WithName("model-s3-endpoint")
+  Optional<String> modelS3Endpoint();
+
+  @WithName("model-s3-region")
+  @WithDefault("us-east-1")
+  String modelS3Region();
+
+  /** s3:// sources: bucket in the path rather than in the host name. */
+  @WithName("model-s3-path-style")
+  @WithDefault("false")
+  boolean modelS3PathStyle();
 
   /** ONNX Runtime intra-op threads; 0 = ONNX Runtime's choice. */
   @WithName("intra-op-threads")

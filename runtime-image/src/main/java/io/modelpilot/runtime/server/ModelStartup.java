@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelpilot.runtime.bench.Bench;
 import io.modelpilot.contract.Durations;
+import io.modelpilot.contract.RuntimeContract.ModelLoad;
 import io.modelpilot.runtime.config.RuntimeSettings;
 import io.modelpilot.runtime.metrics.ServerMetrics;
 import io.modelpilot.runtime.model.LoadedModel;
+import io.modelpilot.runtime.model.ModelFetchException;
 import io.modelpilot.runtime.model.ModelFetcher;
 import io.modelpilot.runtime.model.ModelRegistry;
 import io.modelpilot.runtime.tensor.Datatype;
@@ -87,9 +89,12 @@ public class ModelStartup {
 
   static void validate(RuntimeSettings s) {
     String uri = s.modelUri();
-    if (!(uri.startsWith("file:") || uri.startsWith("http://") || uri.startsWith("https://"))) {
-      throw new IllegalArgumentException("MODELPILOT_MODEL_URI must be file://, http:// or https://, got: " + uri);
+    if (!(uri.startsWith("file:") || uri.startsWith("http://") || uri.startsWith("https://")
+        || uri.startsWith("s3://"))) {
+      throw new IllegalArgumentException("MODELPILOT_MODEL_URI must be file://, http://, https:// or s3://, got: "
+          + uri);
     }
+    ModelFetcher.Options.from(s); // the download's durations and endpoint parse
     if (s.maxBatchSize() < 1) {
       throw new IllegalArgumentException("MODELPILOT_MAX_BATCH_SIZE must be at least 1, got " + s.maxBatchSize());
     }
@@ -125,13 +130,14 @@ public class ModelStartup {
   private void load(RuntimeSettings settings) {
     long started = System.nanoTime();
     try {
-      Path file = new ModelFetcher(settings.modelMaxBytes(), settings.modelCredentialsDir().map(Path::of))
+      Path file = new ModelFetcher(ModelFetcher.Options.from(settings))
           .fetch(settings.modelUri(), settings.modelSha256());
       start(file, settings.modelName(), settings.modelVersion(), settings.warmupRequests(), started);
     } catch (Exception e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
       registry.failed(message);
       LOG.errorf("cannot serve the model: %s", message);
+      TerminationMessage.write(e instanceof ModelFetchException f ? f.reason() : ModelLoad.LOAD_FAILED, message);
       Quarkus.asyncExit(1);
     }
   }

@@ -3,6 +3,7 @@ package io.modelpilot.runtime.jar;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.modelpilot.runtime.model.LocalS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +100,8 @@ class RuntimeJarIT {
     table.put(env("MODELPILOT_INTRA_OP_THREADS", "-1"), "MODELPILOT_INTRA_OP_THREADS");
     table.put(env("MODELPILOT_MODEL_URI", "file:///nonexistent/model.onnx"), "no model file");
     table.put(env("MODELPILOT_MODEL_SHA256", "0".repeat(64)), "MODELPILOT_MODEL_SHA256");
+    table.put(env("MODELPILOT_MODEL_S3_ENDPOINT", "minio:9000"), "MODELPILOT_MODEL_S3_ENDPOINT");
+    table.put(env("MODELPILOT_MODEL_READ_TIMEOUT", "a minute"), "MODELPILOT_MODEL_READ_TIMEOUT");
     for (Map.Entry<Map<String, String>, String> c : table.entrySet()) {
       Files.list(tmp).forEach(f -> f.toFile().delete());
       Run run = run(c.getKey());
@@ -145,7 +148,7 @@ class RuntimeJarIT {
     Map<String, String> env = env("MODELPILOT_MODEL_URI",
         "http://127.0.0.1:" + registry.getAddress().getPort() + "/models/fraud.onnx",
         "MODELPILOT_MODEL_CREDENTIALS_DIR", credentials.toString(), "MODELPILOT_MODEL_SHA256", sha,
-        "MODELPILOT_MODEL_VERSION", "v7");
+        "MODELPILOT_MODEL_VERSION", "v7", "MODELPILOT_MODEL_ALLOW_PLAIN_HTTP", "true");
     Process server = start(env);
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -176,6 +179,49 @@ class RuntimeJarIT {
     } finally {
       server.destroy();
       registry.stop(0);
+    }
+  }
+
+  @Test
+  void servesAModelFromS3AndReportsADigestMismatchInTheTerminationMessage() throws Exception {
+    byte[] model = Files.readAllBytes(MODELS.resolve("mlp-classifier.onnx"));
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model));
+    try (LocalS3 s3 = new LocalS3()) {
+      s3.put("models", "mlp/model.onnx", model);
+      Path credentials = Files.createDirectories(tmp.resolve("s3-credentials"));
+      Files.writeString(credentials.resolve("accessKeyId"), LocalS3.ACCESS_KEY_ID);
+      Files.writeString(credentials.resolve("secretAccessKey"), LocalS3.SECRET_ACCESS_KEY);
+      Path termination = tmp.resolve("termination-log");
+      Map<String, String> env = env("MODELPILOT_MODEL_URI", "s3://models/mlp/model.onnx",
+          "MODELPILOT_MODEL_S3_ENDPOINT", s3.endpoint().toString(), "MODELPILOT_MODEL_S3_PATH_STYLE", "true",
+          "MODELPILOT_MODEL_ALLOW_PLAIN_HTTP", "true", "MODELPILOT_MODEL_CREDENTIALS_DIR", credentials.toString(),
+          "MODELPILOT_MODEL_SHA256", sha, "MODELPILOT_MODEL_CACHE_DIR", tmp.resolve("cache").toString(),
+          "MODELPILOT_TERMINATION_MESSAGE_PATH", termination.toString());
+      Process server = start(env);
+      try {
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = URI.create("http://127.0.0.1:" + env.get("QUARKUS_HTTP_PORT"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> !server.isAlive() || http.send(HttpRequest.newBuilder(base.resolve("/v2/health/ready"))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        assertThat(server.isAlive()).as(output(server)).isTrue();
+        String body = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,8],"
+            + "\"data\":[1,2,3,4,5,6,7,8]}]}";
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/v2/models/mlp-classifier/infer"))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      } finally {
+        server.destroy();
+        server.waitFor(20, TimeUnit.SECONDS);
+      }
+      assertThat(output(server)).doesNotContain(LocalS3.SECRET_ACCESS_KEY);
+
+      env.put("MODELPILOT_MODEL_SHA256", "0".repeat(64));
+      Run refused = run(env);
+      assertThat(refused.exit()).as(refused.output()).isNotZero();
+      JsonNode message = JSON.readTree(Files.readString(termination));
+      assertThat(message.path("reason").asText()).isEqualTo("ModelDigestMismatch");
+      assertThat(message.path("message").asText()).contains("has SHA-256 " + sha).contains("0".repeat(64));
     }
   }
 }

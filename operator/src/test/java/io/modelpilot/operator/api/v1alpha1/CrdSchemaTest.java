@@ -129,9 +129,58 @@ public class CrdSchemaTest {
                 bad("missing spec.model.uri",
                         md -> model(md).remove("uri"),
                         "spec.model.uri", "required"),
-                bad("uri with the s3 scheme",
-                        md -> model(md).put("uri", "s3://bucket/models/model.onnx"),
+                bad("s3 uri without a key",
+                        md -> model(md).put("uri", "s3://models-bucket"),
                         "spec.model.uri", "pattern"),
+                bad("s3 uri with an upper-case bucket",
+                        md -> model(md).put("uri", "s3://Models/fraud.onnx"),
+                        "spec.model.uri", "pattern"),
+                bad("s3 settings with an https uri",
+                        md -> {
+                            model(md).put("uri", "https://models.example.com/model.onnx");
+                            model(md).put("s3", map("pathStyle", true));
+                        },
+                        "spec.model.s3", "s3://"),
+                bad("an S3 endpoint over plain http without allowPlainHttp",
+                        md -> {
+                            model(md).put("uri", "s3://models/fraud.onnx");
+                            model(md).put("s3", map("endpoint", "http://minio.storage:9000"));
+                        },
+                        "spec.model.s3.endpoint", "TLS"),
+                bad("an S3 endpoint that is not a URL",
+                        md -> {
+                            model(md).put("uri", "s3://models/fraud.onnx");
+                            model(md).put("s3", map("endpoint", "minio.storage:9000"));
+                        },
+                        "spec.model.s3.endpoint", "pattern"),
+                bad("credentials over plain http with allowPlainHttp false",
+                        md -> {
+                            model(md).put("uri", "http://models.example.com/model.onnx");
+                            model(md).put("credentialsSecretRef", map("name", "creds"));
+                            model(md).put("allowPlainHttp", false);
+                        },
+                        "spec.model.credentialsSecretRef", "TLS"),
+                bad("sha256 that is not 64 hex digits",
+                        md -> model(md).put("sha256", "abc123"),
+                        "spec.model.sha256", "pattern"),
+                bad("maxSize that is not a size",
+                        md -> {
+                            model(md).put("uri", "s3://models/fraud.onnx");
+                            model(md).put("maxSize", "lots");
+                        },
+                        "spec.model.maxSize", "pattern"),
+                bad("maxSize with a file uri",
+                        md -> model(md).put("maxSize", "1Gi"),
+                        "spec.model.maxSize", "applies only"),
+                bad("percent-encoded '..' in a pvc uri",
+                        md -> model(md).put("uri", "pvc://model-store/%2e%2e/etc/passwd"),
+                        "spec.model.uri", "percent-encoded"),
+                bad("percent-encoded slash in a file uri",
+                        md -> model(md).put("uri", "file:///models/..%2F..%2Fetc/shadow"),
+                        "spec.model.uri", "percent-encoded"),
+                bad("'..' in an s3 key",
+                        md -> model(md).put("uri", "s3://models/fraud/../other/model.onnx"),
+                        "spec.model.uri", "'..'"),
                 bad("uri with the ftp scheme",
                         md -> model(md).put("uri", "ftp://models.example.com/model.onnx"),
                         "spec.model.uri", "pattern"),
@@ -350,6 +399,43 @@ public class CrdSchemaTest {
         model(md).put("credentialsSecretRef", map("name", "model-registry-token"));
 
         assertThat(validate(md)).as("errors of a GPU deployment with CPU and memory limits").isEmpty();
+    }
+
+    @Test
+    void acceptsAnS3SourceWithEndpointDigestAndSizeCap() {
+        Map<String, Object> md = base();
+        model(md).put("uri", "s3://models.prod/fraud/v7/model.onnx");
+        model(md).put("credentialsSecretRef", map("name", "model-store-keys"));
+        model(md).put("s3", map("endpoint", "https://minio.storage.svc:9000", "region", "eu-west-1",
+                "pathStyle", true));
+        model(md).put("sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        model(md).put("maxSize", "2Gi");
+
+        assertThat(validate(md)).as("errors of an s3 source").isEmpty();
+    }
+
+    @Test
+    void acceptsPlainHttpOnlyWithTheExplicitFlag() {
+        Map<String, Object> md = base();
+        model(md).put("uri", "s3://models/fraud.onnx");
+        model(md).put("credentialsSecretRef", map("name", "minio-keys"));
+        model(md).put("s3", map("endpoint", "http://minio.dev:9000", "pathStyle", true));
+        model(md).put("allowPlainHttp", true);
+
+        assertThat(validate(md)).as("errors of a local MinIO over http").isEmpty();
+
+        model(md).put("uri", "http://models.dev/fraud.onnx");
+        model(md).remove("s3");
+        assertThat(validate(md)).as("errors of credentials over http with allowPlainHttp").isEmpty();
+    }
+
+    @Test
+    void acceptsAPresignedHttpsUrlWithEncodedSlashesInItsQuery() {
+        Map<String, Object> md = base();
+        model(md).put("uri", "https://models.s3.amazonaws.com/fraud.onnx?X-Amz-Credential=AKIA%2F20250101%2Fus-east-1"
+                + "%2Fs3%2Faws4_request&X-Amz-Signature=abc");
+
+        assertThat(validate(md)).as("errors of a pre-signed URL").isEmpty();
     }
 
     @ParameterizedTest
