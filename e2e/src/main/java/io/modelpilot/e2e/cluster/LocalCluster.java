@@ -85,6 +85,8 @@ public final class LocalCluster implements ScenarioCluster {
 
     private Builder() {
       operatorEnv.put("MODELPILOT_REFERENCE_RECHECK_INTERVAL", "2s");
+      // the local Prometheus scrapes every second (its scrape_interval, process.Prometheus)
+      operatorEnv.put("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1s");
     }
 
     /** Names the run directory, {@code e2e/target/<name>}. */

@@ -7,6 +7,7 @@ import io.modelpilot.contract.Durations;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
 import io.modelpilot.operator.api.v1alpha1.ScalingRules;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -57,11 +58,19 @@ public class ModelDeploymentAutoscaler {
 
   private final Function<URI, PrometheusClient> prometheus;
   private final URI defaultPrometheus;
+  private final MetricsWindows windows;
   private final Map<ResourceID, State> states = new ConcurrentHashMap<>();
 
-  public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
+  public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus,
+      MetricsWindows windows) {
     this.prometheus = prometheus;
     this.defaultPrometheus = defaultPrometheus;
+    this.windows = windows;
+  }
+
+  /** spec.autoscaling.window, raised to the shortest window that holds enough scrapes. */
+  public static Duration window(AutoscalingSpec spec, MetricsWindows windows) {
+    return windows.effective(Durations.parse(spec.windowOrDefault()));
   }
 
   /**
@@ -126,7 +135,7 @@ public class ModelDeploymentAutoscaler {
     ScalingHistory history = state == null ? ScalingHistory.empty() : state.history();
     ScalingDecision decision = Autoscaler.decide(
         new ScalingInput(current, readyReplicas, min, max, readings, behavior(spec), now,
-            Durations.parse(spec.windowOrDefault())), history);
+            window(spec, windows)), history);
     states.put(id, new State(decision.history(), decision, now, generation));
     return new Outcome(decision.desiredReplicas(), decision, true, now, interval);
   }
@@ -144,7 +153,7 @@ public class ModelDeploymentAutoscaler {
 
   private List<MetricReading> readings(ModelDeployment md, AutoscalingSpec spec) {
     PromQL.Target target = PromQL.Target.allTracks(md.getMetadata().getNamespace(), md.getMetadata().getName());
-    String window = spec.windowOrDefault();
+    String window = MetricsWindows.range(window(spec, windows));
     PrometheusClient client = prometheus.apply(spec.getPrometheusUrl() == null ? defaultPrometheus
         : URI.create(spec.getPrometheusUrl()));
     List<MetricReading> readings = new ArrayList<>();

@@ -26,6 +26,15 @@ public interface OperatorSettings {
   @WithDefault("http://prometheus-operated.monitoring.svc:9090")
   URI prometheusUrl();
 
+  /**
+   * The interval Prometheus scrapes the model-server pods at. Every rate or quantile window the operator queries
+   * (canary analysis, autoscaling) is at least four of these, and the ServiceMonitors it creates ask for it.
+   * 30s is the Prometheus Operator's (and kube-prometheus-stack's) default; a plain Prometheus with its own
+   * default of 1m needs {@code 1m} here.
+   */
+  @WithDefault("30s")
+  java.time.Duration prometheusScrapeInterval();
+
   /** How often a ModelDeployment whose Secret or PVC is missing is checked again. */
   @WithDefault("30s")
   java.time.Duration referenceRecheckInterval();

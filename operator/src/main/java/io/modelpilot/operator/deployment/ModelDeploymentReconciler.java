@@ -2,8 +2,6 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -17,6 +15,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PrometheusClients;
 import io.modelpilot.operator.rollout.CanaryRollout;
 import io.modelpilot.operator.rollout.RolloutPlan;
@@ -56,16 +55,16 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final EventRecorder events;
   private final ModelDeploymentAutoscaler autoscaler;
   private final CanaryRollout canaries;
-  private final KubernetesClient client;
+  private final MetricsWindows windows;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
     this.references = new References(client);
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();
-    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl());
-    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl());
-    this.client = client;
+    this.windows = new MetricsWindows(settings.prometheusScrapeInterval());
+    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl(), windows);
+    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows);
   }
 
   @Override
@@ -84,10 +83,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       DesiredTracks.handTo(context, plan.tracks());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       plan.events().forEach(e -> events.record(md, e));
-      removeHandledAnnotations(md, plan);
     }
     ModelDeploymentStatus status = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
-        scaling, endpoint(md), now);
+        scaling, windows, endpoint(md), now);
     announce(md, md.getStatus(), status, seen.problems());
     return control(md, status, seen.problems(), scaling, plan);
   }
@@ -118,20 +116,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn())
         .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
-  }
-
-  private void removeHandledAnnotations(ModelDeployment md, RolloutPlan plan) {
-    for (String one : CanaryRollout.handledAnnotations(md, plan.canary())) {
-      try {
-        // on the resource in hand: a patch by name alone would first GET it
-        client.resources(ModelDeployment.class).inNamespace(md.getMetadata().getNamespace())
-            .resource(md).patch(PatchContext.of(PatchType.JSON),
-                "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + one.replace("/", "~1") + "\"}]");
-        LOG.infof("removed the handled annotation %s", one);
-      } catch (RuntimeException e) {
-        LOG.warnf("cannot remove the annotation %s: %s", one, e.getMessage());
-      }
-    }
   }
 
   @Override

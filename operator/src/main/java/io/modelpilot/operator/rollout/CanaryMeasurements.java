@@ -4,6 +4,7 @@ import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.AnalysisMetric;
 import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -43,7 +44,7 @@ class CanaryMeasurements {
     String name = md.getMetadata().getName();
     PromQL.Target canary = PromQL.Target.allTracks(ns, name).withTrack(Labels.TRACK_CANARY).withRevision(revision);
     PromQL.Target stable = PromQL.Target.allTracks(ns, name).withTrack(Labels.TRACK_STABLE);
-    String window = policy.interval().toSeconds() + "s";
+    String window = MetricsWindows.range(policy.interval());
     double seconds = policy.interval().toSeconds();
     PrometheusClient client = prometheus.apply(prometheusUrl(md));
 

@@ -7,11 +7,14 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeploymentSpec;
 import io.modelpilot.operator.api.v1alpha1.ScalingBehavior;
 import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
 import io.modelpilot.operator.api.v1alpha1.ScalingRules;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.QueryResult;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,8 +24,29 @@ class ModelDeploymentAutoscalerTest {
 
   private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
   private double requestsPerSecond = 10;
+  private final List<String> queries = new ArrayList<>();
   private final ModelDeploymentAutoscaler autoscaler = new ModelDeploymentAutoscaler(
-      url -> query -> new QueryResult.Value(requestsPerSecond, T0), URI.create("http://prometheus:9090"));
+      url -> query -> {
+        queries.add(query);
+        return new QueryResult.Value(requestsPerSecond, T0);
+      }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofSeconds(1)));
+
+  @Test
+  void readsOverAtLeastFourScrapeIntervals() {
+    ModelDeploymentAutoscaler slowScrape = new ModelDeploymentAutoscaler(url -> query -> {
+      queries.add(query);
+      return new QueryResult.Value(requestsPerSecond, T0);
+    }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofMinutes(1)));
+    ModelDeployment md = model();
+    md.getSpec().getAutoscaling().setWindow("30s");
+    slowScrape.evaluate(md, 1, 1, T0);
+    assertThat(queries).singleElement().asString().contains("[240s]").doesNotContain("[30s]");
+
+    queries.clear();
+    md.getSpec().getAutoscaling().setWindow("10m");
+    slowScrape.evaluate(md, 1, 1, T0.plusSeconds(60));
+    assertThat(queries).singleElement().asString().contains("[600s]");
+  }
 
   @Test
   void aFloorKeepsTheCountWhileTheLoadAsksForLessAndLiftsWithIt() {

@@ -308,6 +308,7 @@ public class HelmChartTest {
         .doesNotContainKey("MODELPILOT_SERVICE_MONITOR_LABELS")
         .containsEntry(
             "MODELPILOT_PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090")
+        .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "30s")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "cluster.local");
     assertThat(operator.getPorts())
         .singleElement()
@@ -340,6 +341,7 @@ public class HelmChartTest {
                 "runtime.cudaImage.tag", "4.5.6-cuda12",
                 "serviceMonitor.labels.release", "kube-prometheus-stack",
                 "prometheus.url", "https://prometheus.example.com",
+                "prometheus.scrapeInterval", "1m",
                 "clusterDomain", "corp.internal",
                 "extraEnv[0].name", "QUARKUS_LOG_LEVEL",
                 "extraEnv[0].value", "DEBUG",
@@ -358,6 +360,7 @@ public class HelmChartTest {
             "MODELPILOT_SERVICE_MONITOR_LABELS",
             "MODELPILOT_WATCH_NAMESPACES",
             "MODELPILOT_PROMETHEUS_URL",
+            "MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL",
             "MODELPILOT_CLUSTER_DOMAIN",
             "QUARKUS_LOG_LEVEL");
     assertThat(env(operator))
@@ -365,6 +368,7 @@ public class HelmChartTest {
         .containsEntry("MODELPILOT_RUNTIME_CUDA_IMAGE", "ghcr.io/modelpilot/runtime-cuda:4.5.6-cuda12")
         .containsEntry("MODELPILOT_SERVICE_MONITOR_LABELS", "release=kube-prometheus-stack")
         .containsEntry("MODELPILOT_PROMETHEUS_URL", "https://prometheus.example.com")
+        .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1m")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "corp.internal")
         .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -405,6 +409,10 @@ public class HelmChartTest {
     assertThatThrownBy(() -> renderYaml(Map.of("watchNamespaces[0]", "Team_A")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("watchNamespaces");
+    // the operator reads it as a Quarkus duration: one number and one unit
+    assertThatThrownBy(() -> renderYaml(Map.of("prometheus.scrapeInterval", "1m30s")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("scrapeInterval");
   }
 
   @Test

@@ -65,6 +65,18 @@ public class CanaryStatus {
       + "will serve.")
   private String readySince;
 
+  @JsonPropertyDescription("Promote and abort annotations that name another revision than this canary's, as "
+      + "annotation=value: ignored (an Event said so once). The operator never removes or rewrites them.")
+  private List<String> ignoredAnnotations;
+
+  public List<String> getIgnoredAnnotations() {
+    return ignoredAnnotations;
+  }
+
+  public void setIgnoredAnnotations(List<String> ignoredAnnotations) {
+    this.ignoredAnnotations = ignoredAnnotations;
+  }
+
   public String getReadySince() {
     return readySince;
   }
@@ -210,7 +222,8 @@ public class CanaryStatus {
         && Objects.equals(lastAnalysisAt, c.lastAnalysisAt) && Objects.equals(failedRevision, c.failedRevision)
         && Objects.equals(analysis, c.analysis) && Objects.equals(lastVerdict, c.lastVerdict)
         && Objects.equals(lastAnalysis, c.lastAnalysis) && Objects.equals(lastFailure, c.lastFailure)
-        && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince);
+        && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince)
+        && Objects.equals(ignoredAnnotations, c.ignoredAnnotations);
   }
 
   @Override
