@@ -51,6 +51,30 @@ public interface OperatorSettings {
    */
   Optional<String> serviceMonitorLabels();
 
+  /** Several operator replicas elect one leader over a Lease; only the leader reconciles. */
+  LeaderElection leaderElection();
+
+  interface LeaderElection {
+
+    /**
+     * On by default: two replicas (the chart's default) then hand over during a rolling update or when a node
+     * goes away. Off only where the API server cannot answer the lease-access check (the mock API server of the
+     * local cluster). Leader election runs in the prod profile only (quarkus.operator-sdk's default).
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The coordination.k8s.io Lease the replicas compete for. */
+    @WithDefault("modelpilot-operator")
+    String leaseName();
+
+    /** Where the Lease lives: the operator's own namespace (the chart sets it). Absent: the client's namespace. */
+    Optional<String> leaseNamespace();
+
+    /** This replica's name in the Lease. Absent: the host name (a pod's name) and a random suffix. */
+    Optional<String> identity();
+  }
+
   /** DNS suffix of in-cluster Service names, used in status.endpoint. */
   @WithDefault("cluster.local")
   String clusterDomain();

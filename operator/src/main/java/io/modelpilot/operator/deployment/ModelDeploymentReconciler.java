@@ -71,6 +71,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
     Observed seen = observe(md, context, references.check(md));
+    // no Cleaner (it would add a finalizer): the autoscaler forgets deleted ModelDeployments here
+    autoscaler.forgetAllBut(id -> context.getPrimaryCache().get(id).isPresent());
     ModelDeploymentAutoscaler.Outcome scaling = autoscaler.evaluate(md, seen.stable(), seen.canary(),
         CanaryRollout.underAnalysis(md, seen.stable()), now);
     if (scaling != null) {

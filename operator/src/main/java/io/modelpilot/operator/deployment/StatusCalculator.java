@@ -258,6 +258,8 @@ public final class StatusCalculator {
       lastScale = outcome.evaluatedAt().truncatedTo(ChronoUnit.SECONDS).toString();
     }
     status.setLastScaleTime(lastScale);
+    status.setLastEvaluationTime(outcome.evaluatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+    status.setHistory(ModelDeploymentAutoscaler.historyStatus(d.history()));
     List<AutoscalingStatus.MetricStatus> metrics = new ArrayList<>();
     for (MetricProposal p : d.metrics()) {
       AutoscalingStatus.MetricStatus m = new AutoscalingStatus.MetricStatus();
