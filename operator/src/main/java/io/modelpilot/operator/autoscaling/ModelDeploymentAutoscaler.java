@@ -9,6 +9,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
 import io.modelpilot.operator.api.v1alpha1.ScalingRules;
 import io.modelpilot.operator.metrics.MetricsWindows;
+import io.modelpilot.operator.metrics.NamespaceGuard;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -63,13 +64,19 @@ public class ModelDeploymentAutoscaler {
   private final Function<URI, PrometheusClient> prometheus;
   private final URI defaultPrometheus;
   private final MetricsWindows windows;
+  private final boolean queriesMayReadOtherNamespaces;
   private final Map<ResourceID, State> states = new ConcurrentHashMap<>();
 
+  /**
+   * @param queriesMayReadOtherNamespaces the platform lets PromQL metrics read other namespaces' series; otherwise
+   *     a query without {@code namespace="<its namespace>"} on every selector is refused ({@link NamespaceGuard})
+   */
   public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus,
-      MetricsWindows windows) {
+      MetricsWindows windows, boolean queriesMayReadOtherNamespaces) {
     this.prometheus = prometheus;
     this.defaultPrometheus = defaultPrometheus;
     this.windows = windows;
+    this.queriesMayReadOtherNamespaces = queriesMayReadOtherNamespaces;
   }
 
   /** spec.autoscaling.window, raised to the shortest window that holds enough scrapes. */
@@ -224,9 +231,11 @@ public class ModelDeploymentAutoscaler {
             m.getTargetUtilization(), 1);
         case PROMQL -> {
           String query = PromQL.substitute(m.getQuery(), PromQL.placeholders(target));
+          PrometheusClient guarded = NamespaceGuard.guard(client, md.getMetadata().getNamespace(),
+              queriesMayReadOtherNamespaces);
           yield m.getTargetPerReplica() != null
-              ? perReplica(client, "PromQL per replica", query, m.getTargetPerReplica(), 1)
-              : absolute(client, "PromQL value", query, m.getTargetValue(), 1);
+              ? perReplica(guarded, "PromQL per replica", query, m.getTargetPerReplica(), 1)
+              : absolute(guarded, "PromQL value", query, m.getTargetValue(), 1);
         }
       });
     }

@@ -35,6 +35,14 @@ public interface OperatorSettings {
   @WithDefault("30s")
   java.time.Duration prometheusScrapeInterval();
 
+  /**
+   * Whether a ModelDeployment's PromQL metrics may read other namespaces' series. Off: every selector of such a
+   * query must carry {@code namespace="<its namespace>"} (write {@code namespace="$namespace"}); a query without
+   * is never sent, and the ModelDeployment is Ready=False naming the field.
+   */
+  @WithDefault("false")
+  boolean promqlAllowOtherNamespaces();
+
   /** How often a ModelDeployment whose Secret or PVC is missing is checked again. */
   @WithDefault("30s")
   java.time.Duration referenceRecheckInterval();

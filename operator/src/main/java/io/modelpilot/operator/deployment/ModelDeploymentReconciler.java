@@ -63,14 +63,18 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();
     this.windows = new MetricsWindows(settings.prometheusScrapeInterval());
-    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl(), windows);
-    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows);
+    boolean otherNamespaces = settings.promqlAllowOtherNamespaces();
+    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl(), windows,
+        otherNamespaces);
+    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows, otherNamespaces);
   }
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
-    Observed seen = observe(md, context, references.check(md));
+    Observed seen = observe(md, context, Stream.concat(
+        SpecQueries.problems(md, settings.promqlAllowOtherNamespaces()).stream(),
+        references.check(md).stream()).toList());
     // no Cleaner (it would add a finalizer): the autoscaler forgets deleted ModelDeployments here
     autoscaler.forgetAllBut(id -> context.getPrimaryCache().get(id).isPresent());
     ModelDeploymentAutoscaler.Outcome scaling = autoscaler.evaluate(md, seen.stable(), seen.canary(),

@@ -109,6 +109,31 @@ final class CanaryMapping {
     return s;
   }
 
+  /** A copy to change (the status in hand belongs to the informer's cache). */
+  static CanaryStatus copy(CanaryStatus s) {
+    CanaryStatus c = new CanaryStatus();
+    c.setRevision(s.getRevision());
+    c.setPhase(s.getPhase());
+    c.setStep(s.getStep());
+    c.setWeight(s.getWeight());
+    c.setEffectiveWeight(s.getEffectiveWeight());
+    c.setFailures(s.getFailures());
+    c.setPassesInARow(s.getPassesInARow());
+    c.setMessage(s.getMessage());
+    c.setStartedAt(s.getStartedAt());
+    c.setStepStartedAt(s.getStepStartedAt());
+    c.setLastAnalysisAt(s.getLastAnalysisAt());
+    c.setFailedRevision(s.getFailedRevision());
+    c.setLastVerdict(s.getLastVerdict());
+    c.setLastAnalysis(s.getLastAnalysis());
+    c.setAnalysis(s.getAnalysis());
+    c.setLastFailure(s.getLastFailure());
+    c.setNotReadySince(s.getNotReadySince());
+    c.setReadySince(s.getReadySince());
+    c.setIgnoredAnnotations(s.getIgnoredAnnotations());
+    return c;
+  }
+
   static String failureMessage(CanaryStatus s) {
     String what = s.getLastFailure() != null ? s.getLastFailure().getMetric() + ": " + s.getLastFailure().getMessage()
         : s.getMessage();

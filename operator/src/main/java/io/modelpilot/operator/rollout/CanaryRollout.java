@@ -45,8 +45,9 @@ public class CanaryRollout {
   private final CanaryMeasurements measurements;
   private final MetricsWindows windows;
 
-  public CanaryRollout(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus, MetricsWindows windows) {
-    this.measurements = new CanaryMeasurements(prometheus, defaultPrometheus);
+  public CanaryRollout(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus, MetricsWindows windows,
+      boolean queriesMayReadOtherNamespaces) {
+    this.measurements = new CanaryMeasurements(prometheus, defaultPrometheus, queriesMayReadOtherNamespaces);
     this.windows = windows;
   }
 
@@ -78,6 +79,12 @@ public class CanaryRollout {
           CanaryMapping.failureMessage(previous));
     }
 
+    if (total == 0) {
+      // nothing serves and nothing can be judged: the new revision waits, stable keeps its template, and a canary
+      // under way is frozen rather than rolled back for pods that were never wanted
+      return RolloutPlan.settled(new Tracks(0, kept, 0), stableRevision, frozen(previous, specRevision), events,
+          null);
+    }
     RolloutPolicy policy = CanaryMapping.policy(rollout, windows);
     RolloutState state;
     if (previous != null && specRevision.equals(previous.getRevision()) && !CanaryMapping.terminal(previous)) {
@@ -124,22 +131,44 @@ public class CanaryRollout {
       case ROLLBACK, ABORT -> {
         status.setFailedRevision(specRevision);
         status.setWeight(0);
-        yield RolloutPlan.failed(new Tracks(total, kept, 0), stableRevision, status, events,
+        yield RolloutPlan.failed(effective(new Tracks(total, kept, 0), status), stableRevision, status, events,
             CanaryMapping.failureMessage(status));
       }
       case PROMOTE -> {
         status.setWeight(100);
         // the stable track takes the new revision; the canary keeps serving until it is rolled out
-        yield RolloutPlan.settled(new Tracks(total, null, Math.max(canaryNow, 1)), specRevision, status, events,
-            TICK);
+        yield RolloutPlan.settled(effective(new Tracks(total, null, Math.max(canaryNow, 1)), status), specRevision,
+            status, events, TICK);
       }
       default -> {
         int canaryReplicas = RolloutMachine.canaryReplicas(total, Math.max(decision.canaryWeight(), 1));
-        int stableReplicas = decision.canaryWeight() >= 100 ? 0 : Math.max(1, total - canaryReplicas);
-        yield RolloutPlan.analysing(new Tracks(stableReplicas, kept, canaryReplicas), stableRevision, status, events,
-            recheck(policy));
+        // stable keeps a pod even at a 100% step: the analysis compares the canary with it, and a rollback then
+        // starts from a warm pod instead of from nothing
+        int stableReplicas = Math.max(1, total - canaryReplicas);
+        yield RolloutPlan.analysing(effective(new Tracks(stableReplicas, kept, canaryReplicas), status),
+            stableRevision, status, events, recheck(policy));
       }
     };
+  }
+
+  /** status.canary.effectiveWeight: the canary's share of the pods these tracks run. */
+  private static Tracks effective(Tracks tracks, CanaryStatus status) {
+    int all = tracks.stableReplicas() + tracks.canaryReplicas();
+    status.setEffectiveWeight(all == 0 ? 0 : (int) Math.round(100.0 * tracks.canaryReplicas() / all));
+    return tracks;
+  }
+
+  /** A canary under way for this revision, held while no replica is wanted: its readiness clock stops. */
+  private static CanaryStatus frozen(CanaryStatus previous, String specRevision) {
+    if (previous == null || !specRevision.equals(previous.getRevision()) || !CanaryMapping.underWay(previous)) {
+      return previous;
+    }
+    CanaryStatus held = CanaryMapping.copy(previous);
+    held.setNotReadySince(null);
+    held.setReadySince(null);
+    held.setEffectiveWeight(0);
+    held.setMessage("held: 0 replicas are wanted, so there is no canary to judge");
+    return held;
   }
 
   /** The spec is what stable runs: a canary still on has nothing left to show, a promoted one hands over. */

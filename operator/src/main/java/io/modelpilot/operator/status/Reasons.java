@@ -12,6 +12,7 @@ public final class Reasons {
   public static final String AS_EXPECTED = "AsExpected";
   public static final String CREDENTIALS_SECRET_NOT_FOUND = "CredentialsSecretNotFound";
   public static final String MODEL_CLAIM_NOT_FOUND = "ModelClaimNotFound";
+  public static final String QUERY_OUTSIDE_NAMESPACE = "QueryOutsideNamespace";
   public static final String RECONCILE_ERROR = "ReconcileError";
   public static final String REVISION_CHANGED = "RevisionChanged";
   public static final String SCALED = "Scaled";

@@ -31,14 +31,14 @@ class ModelDeploymentAutoscalerTest {
       url -> query -> {
         queries.add(query);
         return new QueryResult.Value(requestsPerSecond, T0);
-      }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofSeconds(1)));
+      }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofSeconds(1)), false);
 
   @Test
   void readsOverAtLeastFourScrapeIntervals() {
     ModelDeploymentAutoscaler slowScrape = new ModelDeploymentAutoscaler(url -> query -> {
       queries.add(query);
       return new QueryResult.Value(requestsPerSecond, T0);
-    }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofMinutes(1)));
+    }, URI.create("http://prometheus:9090"), new MetricsWindows(Duration.ofMinutes(1)), false);
     ModelDeployment md = model();
     md.getSpec().getAutoscaling().setWindow("30s");
     slowScrape.evaluate(md, 1, 1, T0);
@@ -81,7 +81,7 @@ class ModelDeploymentAutoscalerTest {
     // the operator restarts (or another replica takes the lead): a new adapter, only the status is left
     ModelDeploymentAutoscaler restarted = new ModelDeploymentAutoscaler(
         url -> query -> new QueryResult.Value(requestsPerSecond, T0), URI.create("http://prometheus:9090"),
-        new MetricsWindows(Duration.ofSeconds(1)));
+        new MetricsWindows(Duration.ofSeconds(1)), false);
     assertThat(restarted.evaluate(md, 4, 4, T0.plusSeconds(61)).desiredReplicas())
         .as("the window of the 4 has passed: down, as without the restart").isEqualTo(1);
     assertThat(autoscaler.evaluate(md, 4, 4, T0.plusSeconds(61)).desiredReplicas()).isEqualTo(1);
@@ -123,6 +123,25 @@ class ModelDeploymentAutoscalerTest {
     status.setHistory(ModelDeploymentAutoscaler.historyStatus(outcome.decision().history()));
     md.setStatus(new ModelDeploymentStatus());
     md.getStatus().setAutoscaling(status);
+  }
+
+  @Test
+  void aPromQLMetricThatCouldReadAnotherNamespaceIsNeverSent() {
+    ModelDeployment md = model();
+    ScalingMetric other = new ScalingMetric();
+    other.setType(ScalingMetric.Type.PROMQL);
+    other.setQuery("sum(rate(payments_total{namespace=\"billing\"}[1m]))");
+    other.setTargetValue(5.0);
+    ScalingMetric own = new ScalingMetric();
+    own.setType(ScalingMetric.Type.PROMQL);
+    own.setQuery("sum(rate(queue_total{namespace=\"$namespace\"}[1m]))");
+    own.setTargetValue(5.0);
+    md.getSpec().getAutoscaling().setMetrics(List.of(other, own));
+
+    ModelDeploymentAutoscaler.Outcome outcome = autoscaler.evaluate(md, 2, 2, T0);
+    assertThat(queries).containsExactly("sum(rate(queue_total{namespace=\"ns\"}[1m]))");
+    assertThat(outcome.decision().metricsUnavailable()).isTrue();
+    assertThat(outcome.decision().reason()).contains("refused").contains("payments_total");
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Ignore;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.modelpilot.operator.helm.HelmChartTest;
@@ -80,6 +81,8 @@ class LeaderElectionTest {
     }
   }
 
+  /** Registered by hand in each replica; {@code @Ignore} keeps the Quarkus tests' operator from picking it up. */
+  @Ignore
   @ControllerConfiguration(name = "recorder")
   static final class Recorder implements Reconciler<ConfigMap> {
     private final List<String> reconciled;
@@ -148,11 +151,13 @@ class LeaderElectionTest {
   }
 
   private void startServer() {
+    // rendered once, up front: helm template takes seconds, longer than the client waits for an answer
+    MockResponse review = rulesReview(HelmChartTest.renderedLeaseRules());
     Dispatcher dispatcher = new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
-          return rulesReview();
+          return review;
         }
         return crud.dispatch(request);
       }
@@ -164,9 +169,9 @@ class LeaderElectionTest {
   }
 
   /** The API server's answer to "what may I do in the operator's namespace": the chart's leader-election Role. */
-  private static MockResponse rulesReview() {
+  private static MockResponse rulesReview(List<PolicyRule> granted) {
     SelfSubjectRulesReview review = new SelfSubjectRulesReview();
-    List<ResourceRule> rules = HelmChartTest.renderedLeaseRules().stream()
+    List<ResourceRule> rules = granted.stream()
         .map(r -> new ResourceRule(r.getApiGroups(), r.getResourceNames(), r.getResources(), r.getVerbs())).toList();
     review.setStatus(new SubjectRulesReviewStatus("", false, List.of(), rules));
     return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")

@@ -342,6 +342,7 @@ public class HelmChartTest {
         .containsEntry(
             "MODELPILOT_PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090")
         .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "30s")
+        .containsEntry("MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES", "false")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "cluster.local");
     assertThat(operator.getPorts())
         .singleElement()
@@ -376,6 +377,7 @@ public class HelmChartTest {
                 "serviceMonitor.labels.release", "kube-prometheus-stack",
                 "prometheus.url", "https://prometheus.example.com",
                 "prometheus.scrapeInterval", "1m",
+                "prometheus.allowOtherNamespaces", "true",
                 "clusterDomain", "corp.internal",
                 "extraEnv[0].name", "QUARKUS_LOG_LEVEL",
                 "extraEnv[0].value", "DEBUG",
@@ -395,6 +397,7 @@ public class HelmChartTest {
             "MODELPILOT_WATCH_NAMESPACES",
             "MODELPILOT_PROMETHEUS_URL",
             "MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL",
+            "MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES",
             "MODELPILOT_CLUSTER_DOMAIN",
             "MODELPILOT_LEADER_ELECTION_ENABLED",
             "QUARKUS_LOG_LEVEL");
@@ -407,6 +410,7 @@ public class HelmChartTest {
         .containsEntry("MODELPILOT_SERVICE_MONITOR_LABELS", "release=kube-prometheus-stack")
         .containsEntry("MODELPILOT_PROMETHEUS_URL", "https://prometheus.example.com")
         .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1m")
+        .containsEntry("MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES", "true")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "corp.internal")
         .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())

@@ -22,6 +22,10 @@ public class CanaryStatus {
   @JsonPropertyDescription("Percent of the replicas running the canary now.")
   private Integer weight;
 
+  @JsonPropertyDescription("Percent of the model's pods that run the canary (canary pods / all pods), the step's "
+      + "weight rounded to whole pods: 10% of 4 pods is 1 canary pod beside 3 stable, 25%.")
+  private Integer effectiveWeight;
+
   @JsonPropertyDescription("Failed analyses so far.")
   private Integer failures;
 
@@ -68,6 +72,14 @@ public class CanaryStatus {
   @JsonPropertyDescription("Promote and abort annotations that name another revision than this canary's, as "
       + "annotation=value: ignored (an Event said so once). The operator never removes or rewrites them.")
   private List<String> ignoredAnnotations;
+
+  public Integer getEffectiveWeight() {
+    return effectiveWeight;
+  }
+
+  public void setEffectiveWeight(Integer effectiveWeight) {
+    this.effectiveWeight = effectiveWeight;
+  }
 
   public List<String> getIgnoredAnnotations() {
     return ignoredAnnotations;
@@ -223,7 +235,8 @@ public class CanaryStatus {
         && Objects.equals(analysis, c.analysis) && Objects.equals(lastVerdict, c.lastVerdict)
         && Objects.equals(lastAnalysis, c.lastAnalysis) && Objects.equals(lastFailure, c.lastFailure)
         && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince)
-        && Objects.equals(ignoredAnnotations, c.ignoredAnnotations);
+        && Objects.equals(ignoredAnnotations, c.ignoredAnnotations)
+        && Objects.equals(effectiveWeight, c.effectiveWeight);
   }
 
   @Override
