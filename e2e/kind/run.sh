@@ -37,7 +37,8 @@ kubectl -n monitoring rollout status deployment/prometheus --timeout=180s
 
 helm upgrade --install modelpilot helm/modelpilot --namespace modelpilot-system --create-namespace \
   --set image.tag="$tag" --set runtime.image.tag="$tag" \
-  --set prometheus.url=http://prometheus.monitoring.svc:9090 --wait --timeout 180s
+  --set prometheus.url=http://prometheus.monitoring.svc:9090 --set prometheus.scrapeInterval=1s \
+  --wait --timeout 180s
 
 kubectl create namespace kind-examples --dry-run=client -o yaml | kubectl apply -f -
 kubectl -n kind-examples apply -f examples/cpu-model.yaml

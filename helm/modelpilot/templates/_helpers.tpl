@@ -152,3 +152,10 @@ verbs the operator uses, one entry per API group/resource set, no wildcards.
   resourceNames: ["servicemonitors.monitoring.coreos.com"]
   verbs: ["get"]
 {{- end }}
+
+{{- define "modelpilot.leaderElectionRules" -}}
+{{- /* Exactly what leader election does; LeaderElectionTest checks it against every request it makes. */}}
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update", "patch"]
+{{- end }}

@@ -85,6 +85,11 @@ public final class LocalCluster implements ScenarioCluster {
 
     private Builder() {
       operatorEnv.put("MODELPILOT_REFERENCE_RECHECK_INTERVAL", "2s");
+      // the local Prometheus scrapes every second (its scrape_interval, process.Prometheus)
+      operatorEnv.put("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1s");
+      // one operator process, and the mock API server cannot answer JOSDK's lease-access check
+      // (a SelfSubjectRulesReview); LeaderElectionTest covers two replicas
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_ENABLED", "false");
     }
 
     /** Names the run directory, {@code e2e/target/<name>}. */

@@ -177,12 +177,12 @@ class CanaryScenarioTest {
       assertThat(canary(resumed, "startedAt")).isEqualTo(startedAt);
       assertThat(events(ns, "CanaryStarted")).hasSize(1);
 
-      annotate(ns, "modelpilot.io/promote", "true");
+      // the annotation names the revision it promotes, and stays as written (GitOps re-applies it harmlessly)
+      annotate(ns, "modelpilot.io/promote", canary(resumed, "revision"));
       awaitPhase(ns, "Promoted");
-      await().atMost(TIMEOUT).untilAsserted(() -> {
-        assertThat(md(ns).getMetadata().getAnnotations()).doesNotContainKey("modelpilot.io/promote");
-        assertThat(deployment(ns, NAME + "-canary")).isNull();
-      });
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment(ns, NAME + "-canary")).isNull());
+      assertThat(md(ns).getMetadata().getAnnotations()).containsEntry("modelpilot.io/promote",
+          canary(resumed, "revision"));
       assertThat(traffic.load.stats().errors()).isZero();
     }
   }
@@ -202,14 +202,14 @@ class CanaryScenarioTest {
       await().atMost(TIMEOUT).untilAsserted(() -> assertThat(running(ns, NAME + "-canary"))
           .isNotEmpty().allSatisfy(p -> assertThat(p.revision()).isEqualTo(v3)));
 
-      annotate(ns, "modelpilot.io/abort", "true");
+      annotate(ns, "modelpilot.io/abort", v3);
       GenericKubernetesResource aborted = awaitPhase(ns, "Aborted");
       assertThat(canary(aborted, "failedRevision")).isEqualTo(v3);
       assertThat(condition(aborted, "Degraded")).isEqualTo("True");
       await().atMost(TIMEOUT).untilAsserted(() -> {
         assertThat(deployment(ns, NAME + "-canary")).isNull();
         assertThat(stableRevision(ns)).isEqualTo(v1);
-        assertThat(md(ns).getMetadata().getAnnotations()).doesNotContainKey("modelpilot.io/abort");
+        assertThat(md(ns).getMetadata().getAnnotations()).containsEntry("modelpilot.io/abort", v3);
       });
       assertThat(traffic.load.stats().errors()).isZero();
     }

@@ -3,10 +3,13 @@ package io.modelpilot.operator.autoscaling;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
 import io.modelpilot.contract.Durations;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ScalingMetric;
 import io.modelpilot.operator.api.v1alpha1.ScalingRules;
+import io.modelpilot.operator.metrics.MetricsWindows;
+import io.modelpilot.operator.metrics.NamespaceGuard;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -24,18 +27,21 @@ import org.jboss.logging.Logger;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The adapter around {@link Autoscaler}: turns spec.autoscaling into queries and readings, asks
- * the pure core, and keeps each ModelDeployment's recommendation history between evaluations
- * (in memory: after an operator restart the history is seeded with the current count, so a
- * scale-down waits a full window again — the safe side).
+ * the pure core, and keeps each ModelDeployment's recommendation history between evaluations: in
+ * memory, and in status.autoscaling.history, from which a restarted operator (or a new leader) goes on
+ * where the last one stood. The memory of a deleted ModelDeployment goes with the next reconcile of any.
  */
 public class ModelDeploymentAutoscaler {
 
@@ -57,11 +63,25 @@ public class ModelDeploymentAutoscaler {
 
   private final Function<URI, PrometheusClient> prometheus;
   private final URI defaultPrometheus;
+  private final MetricsWindows windows;
+  private final boolean queriesMayReadOtherNamespaces;
   private final Map<ResourceID, State> states = new ConcurrentHashMap<>();
 
-  public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
+  /**
+   * @param queriesMayReadOtherNamespaces the platform lets PromQL metrics read other namespaces' series; otherwise
+   *     a query without {@code namespace="<its namespace>"} on every selector is refused ({@link NamespaceGuard})
+   */
+  public ModelDeploymentAutoscaler(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus,
+      MetricsWindows windows, boolean queriesMayReadOtherNamespaces) {
     this.prometheus = prometheus;
     this.defaultPrometheus = defaultPrometheus;
+    this.windows = windows;
+    this.queriesMayReadOtherNamespaces = queriesMayReadOtherNamespaces;
+  }
+
+  /** spec.autoscaling.window, raised to the shortest window that holds enough scrapes. */
+  public static Duration window(AutoscalingSpec spec, MetricsWindows windows) {
+    return windows.effective(Durations.parse(spec.windowOrDefault()));
   }
 
   /**
@@ -123,16 +143,65 @@ public class ModelDeploymentAutoscaler {
           state.evaluatedAt(), next);
     }
     List<MetricReading> readings = readings(md, spec);
-    ScalingHistory history = state == null ? ScalingHistory.empty() : state.history();
+    ScalingHistory history = state == null ? restored(md) : state.history();
     ScalingDecision decision = Autoscaler.decide(
         new ScalingInput(current, readyReplicas, min, max, readings, behavior(spec), now,
-            Durations.parse(spec.windowOrDefault())), history);
+            window(spec, windows)), history);
     states.put(id, new State(decision.history(), decision, now, generation));
     return new Outcome(decision.desiredReplicas(), decision, true, now, interval);
   }
 
   public void forget(ModelDeployment md) {
     states.remove(ResourceID.fromResource(md));
+  }
+
+  /** Drops the memory of every ModelDeployment that no longer exists. */
+  public void forgetAllBut(Predicate<ResourceID> exists) {
+    states.keySet().removeIf(exists.negate());
+  }
+
+  /** The history the status kept: what an operator restarted (or newly leading) goes on from. */
+  static ScalingHistory restored(ModelDeployment md) {
+    AutoscalingStatus.History kept = md.getStatus() == null || md.getStatus().getAutoscaling() == null ? null
+        : md.getStatus().getAutoscaling().getHistory();
+    if (kept == null) {
+      return ScalingHistory.empty();
+    }
+    try {
+      return new ScalingHistory(
+          entries(kept.getRecommendations(), ScalingHistory.Recommendation::new),
+          entries(kept.getScaleEvents(), ScalingHistory.ScaleEvent::new),
+          entries(kept.getReadySamples(), ScalingHistory.ReadySample::new));
+    } catch (RuntimeException e) {
+      // a status edited by hand: start afresh, as a first round would (seeded with the current count)
+      LOG.warnf("ignoring status.autoscaling.history: %s", e.getMessage());
+      return ScalingHistory.empty();
+    }
+  }
+
+  /** The status form of a history: one "instant=value" per entry. */
+  public static AutoscalingStatus.History historyStatus(ScalingHistory history) {
+    AutoscalingStatus.History kept = new AutoscalingStatus.History();
+    kept.setRecommendations(history.recommendations().stream().map(r -> entry(r.at(), r.replicas())).toList());
+    kept.setScaleEvents(history.scaleEvents().stream().map(e -> entry(e.at(), e.change())).toList());
+    kept.setReadySamples(history.readySamples().stream().map(r -> entry(r.at(), r.ready())).toList());
+    return kept;
+  }
+
+  private static String entry(Instant at, int value) {
+    return at.truncatedTo(ChronoUnit.MILLIS) + "=" + value;
+  }
+
+  private static <T> List<T> entries(List<String> kept, BiFunction<Instant, Integer, T> entry) {
+    if (kept == null) {
+      return List.of();
+    }
+    List<T> entries = new ArrayList<>();
+    for (String e : kept) {
+      int eq = e.lastIndexOf('=');
+      entries.add(entry.apply(Instant.parse(e.substring(0, eq)), Integer.parseInt(e.substring(eq + 1))));
+    }
+    return entries;
   }
 
   /** Before the first evaluation: spec.replicas within the bounds, else the minimum (at least 1). */
@@ -144,7 +213,7 @@ public class ModelDeploymentAutoscaler {
 
   private List<MetricReading> readings(ModelDeployment md, AutoscalingSpec spec) {
     PromQL.Target target = PromQL.Target.allTracks(md.getMetadata().getNamespace(), md.getMetadata().getName());
-    String window = spec.windowOrDefault();
+    String window = MetricsWindows.range(window(spec, windows));
     PrometheusClient client = prometheus.apply(spec.getPrometheusUrl() == null ? defaultPrometheus
         : URI.create(spec.getPrometheusUrl()));
     List<MetricReading> readings = new ArrayList<>();
@@ -162,9 +231,11 @@ public class ModelDeploymentAutoscaler {
             m.getTargetUtilization(), 1);
         case PROMQL -> {
           String query = PromQL.substitute(m.getQuery(), PromQL.placeholders(target));
+          PrometheusClient guarded = NamespaceGuard.guard(client, md.getMetadata().getNamespace(),
+              queriesMayReadOtherNamespaces);
           yield m.getTargetPerReplica() != null
-              ? perReplica(client, "PromQL per replica", query, m.getTargetPerReplica(), 1)
-              : absolute(client, "PromQL value", query, m.getTargetValue(), 1);
+              ? perReplica(guarded, "PromQL per replica", query, m.getTargetPerReplica(), 1)
+              : absolute(guarded, "PromQL value", query, m.getTargetValue(), 1);
         }
       });
     }

@@ -26,6 +26,23 @@ public interface OperatorSettings {
   @WithDefault("http://prometheus-operated.monitoring.svc:9090")
   URI prometheusUrl();
 
+  /**
+   * The interval Prometheus scrapes the model-server pods at. Every rate or quantile window the operator queries
+   * (canary analysis, autoscaling) is at least four of these, and the ServiceMonitors it creates ask for it.
+   * 30s is the Prometheus Operator's (and kube-prometheus-stack's) default; a plain Prometheus with its own
+   * default of 1m needs {@code 1m} here.
+   */
+  @WithDefault("30s")
+  java.time.Duration prometheusScrapeInterval();
+
+  /**
+   * Whether a ModelDeployment's PromQL metrics may read other namespaces' series. Off: every selector of such a
+   * query must carry {@code namespace="<its namespace>"} (write {@code namespace="$namespace"}); a query without
+   * is never sent, and the ModelDeployment is Ready=False naming the field.
+   */
+  @WithDefault("false")
+  boolean promqlAllowOtherNamespaces();
+
   /** How often a ModelDeployment whose Secret or PVC is missing is checked again. */
   @WithDefault("30s")
   java.time.Duration referenceRecheckInterval();
@@ -41,6 +58,30 @@ public interface OperatorSettings {
    * ServiceMonitors by label (kube-prometheus-stack by {@code release=<its release>}).
    */
   Optional<String> serviceMonitorLabels();
+
+  /** Several operator replicas elect one leader over a Lease; only the leader reconciles. */
+  LeaderElection leaderElection();
+
+  interface LeaderElection {
+
+    /**
+     * On by default: two replicas (the chart's default) then hand over during a rolling update or when a node
+     * goes away. Off only where the API server cannot answer the lease-access check (the mock API server of the
+     * local cluster). Leader election runs in the prod profile only (quarkus.operator-sdk's default).
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The coordination.k8s.io Lease the replicas compete for. */
+    @WithDefault("modelpilot-operator")
+    String leaseName();
+
+    /** Where the Lease lives: the operator's own namespace (the chart sets it). Absent: the client's namespace. */
+    Optional<String> leaseNamespace();
+
+    /** This replica's name in the Lease. Absent: the host name (a pod's name) and a random suffix. */
+    Optional<String> identity();
+  }
 
   /** DNS suffix of in-cluster Service names, used in status.endpoint. */
   @WithDefault("cluster.local")

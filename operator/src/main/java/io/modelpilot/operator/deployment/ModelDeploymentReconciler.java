@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -19,6 +17,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PrometheusClients;
 import io.modelpilot.operator.rollout.CanaryRollout;
 import io.modelpilot.operator.rollout.RolloutPlan;
@@ -60,6 +59,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final EventRecorder events;
   private final ModelDeploymentAutoscaler autoscaler;
   private final CanaryRollout canaries;
+  private final MetricsWindows windows;
   private final KubernetesClient client;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
@@ -67,15 +67,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.references = new References(client);
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();
-    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl());
-    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl());
+    this.windows = new MetricsWindows(settings.prometheusScrapeInterval());
+    boolean otherNamespaces = settings.promqlAllowOtherNamespaces();
+    this.autoscaler = new ModelDeploymentAutoscaler(prometheus::forUrl, settings.prometheusUrl(), windows,
+        otherNamespaces);
+    this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows, otherNamespaces);
     this.client = client;
   }
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
-    Observed seen = observe(md, context, references.check(md));
+    Observed seen = observe(md, context, Stream.concat(
+        SpecQueries.problems(md, settings.promqlAllowOtherNamespaces()).stream(),
+        references.check(md).stream()).toList());
+    // no Cleaner (it would add a finalizer): the autoscaler forgets deleted ModelDeployments here
+    autoscaler.forgetAllBut(id -> context.getPrimaryCache().get(id).isPresent());
     ModelDeploymentAutoscaler.Outcome scaling = autoscaler.evaluate(md, seen.stable(), seen.canary(),
         CanaryRollout.underAnalysis(md, seen.stable()), now);
     if (scaling != null) {
@@ -88,10 +95,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       DesiredTracks.handTo(context, plan.tracks());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       plan.events().forEach(e -> events.record(md, e));
-      removeHandledAnnotations(md, plan);
     }
     ModelDeploymentStatus composed = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
-        scaling, endpoint(md), now);
+        scaling, windows, endpoint(md), now);
     ModelDeploymentStatus status = modelLoadFailure(md, composed)
         .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
@@ -142,20 +148,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn(),
             podRecheck)
         .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
-  }
-
-  private void removeHandledAnnotations(ModelDeployment md, RolloutPlan plan) {
-    for (String one : CanaryRollout.handledAnnotations(md, plan.canary())) {
-      try {
-        // on the resource in hand: a patch by name alone would first GET it
-        client.resources(ModelDeployment.class).inNamespace(md.getMetadata().getNamespace())
-            .resource(md).patch(PatchContext.of(PatchType.JSON),
-                "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + one.replace("/", "~1") + "\"}]");
-        LOG.infof("removed the handled annotation %s", one);
-      } catch (RuntimeException e) {
-        LOG.warnf("cannot remove the annotation %s: %s", one, e.getMessage());
-      }
-    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import jakarta.inject.Inject;
 import io.modelpilot.contract.RuntimeContract.Http;
 import io.modelpilot.contract.RuntimeContract.Labels;
@@ -29,7 +30,6 @@ import java.util.Map;
 public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<ServiceMonitor, ModelDeployment> {
 
   static final String SELECTOR = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR;
-  public static final String SCRAPE_INTERVAL = "15s";
 
   public ServiceMonitorDependent() {
     super(ServiceMonitor.class);
@@ -40,7 +40,8 @@ public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<Ser
 
   @Override
   protected ServiceMonitor desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return serviceMonitor(md, labels(settings.serviceMonitorLabels().orElse("")));
+    return serviceMonitor(md, labels(settings.serviceMonitorLabels().orElse("")),
+        settings.prometheusScrapeInterval());
   }
 
   /** {@code key=value,key=value} → labels; the message names the setting and the entry. */
@@ -60,12 +61,12 @@ public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<Ser
     return labels;
   }
 
-  public static ServiceMonitor serviceMonitor(ModelDeployment md) {
-    return serviceMonitor(md, Map.of());
-  }
-
-  /** @param extraLabels labels a Prometheus Operator selects ServiceMonitors by (they never replace ours) */
-  public static ServiceMonitor serviceMonitor(ModelDeployment md, Map<String, String> extraLabels) {
+  /**
+   * @param extraLabels labels a Prometheus Operator selects ServiceMonitors by (they never replace ours)
+   * @param scrapeInterval the interval the operator's metrics windows assume (the setting), asked for here
+   */
+  public static ServiceMonitor serviceMonitor(ModelDeployment md, Map<String, String> extraLabels,
+      Duration scrapeInterval) {
     Map<String, String> labels = new java.util.LinkedHashMap<>(extraLabels);
     labels.putAll(RuntimeDeploymentFactory.commonLabels(md));
     String name = md.getMetadata().getName();
@@ -77,7 +78,7 @@ public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<Ser
     spec.setSelector(new LabelSelectorBuilder()
         .withMatchLabels(Map.of(Labels.DEPLOYMENT, name)).build());
     spec.setEndpoints(List.of(new ServiceMonitorSpec.Endpoint(Http.PORT_NAME, Http.METRICS_PATH,
-        SCRAPE_INTERVAL)));
+        MetricsWindows.range(scrapeInterval))));
     spec.setPodTargetLabels(List.of(Labels.DEPLOYMENT, Labels.TRACK, Labels.REVISION));
     monitor.setSpec(spec);
     return monitor;

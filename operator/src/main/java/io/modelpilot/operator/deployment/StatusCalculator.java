@@ -3,12 +3,16 @@ package io.modelpilot.operator.deployment;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.modelpilot.contract.Durations;
+import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingStatus;
 import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.autoscaling.core.MetricProposal;
 import io.modelpilot.operator.autoscaling.core.ScalingDecision;
+import io.modelpilot.operator.common.Numbers;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.rollout.CanaryRollout;
 import io.modelpilot.operator.rollout.RolloutPlan;
 import io.modelpilot.operator.rollout.Tracks;
@@ -119,7 +123,7 @@ public final class StatusCalculator {
    * @param scaling the autoscaler's outcome; null without spec.autoscaling
    */
   public static ModelDeploymentStatus compose(ModelDeployment md, Observed seen, RolloutPlan plan,
-      ModelDeploymentAutoscaler.Outcome scaling, String endpoint, Instant now) {
+      ModelDeploymentAutoscaler.Outcome scaling, MetricsWindows windows, String endpoint, Instant now) {
     int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
     String revision = plan != null ? plan.stableRevision()
         : seen.stable() != null ? CanaryRollout.revisionOf(seen.stable()) : seen.specRevision();
@@ -127,8 +131,42 @@ public final class StatusCalculator {
     ModelDeploymentStatus status = compute(md, seen.stable(), seen.problems(), revision, endpoint, stableReplicas,
         now);
     withCanary(md, status, plan, seen.canary(), now);
-    withAutoscaling(md, status, scaling, now);
+    withAutoscaling(md, status, scaling, windows, now);
+    withMetricsWindows(md, status, windows, now);
     return status;
+  }
+
+  /**
+   * MetricsWindowAdjusted=True (reason WindowBelowScrapeInterval) while a window of the spec is shorter than
+   * {@value MetricsWindows#SCRAPES_PER_WINDOW} scrape intervals and the operator queries a longer one; absent
+   * otherwise. The spec is left as written: raising it there would fight the GitOps repository that owns it.
+   */
+  static void withMetricsWindows(ModelDeployment md, ModelDeploymentStatus status, MetricsWindows windows,
+      Instant now) {
+    List<String> raised = new ArrayList<>();
+    if (md.getSpec().getRollout() != null) {
+      AnalysisSpec analysis = md.getSpec().getRollout().getAnalysis();
+      String asked = analysis == null ? new AnalysisSpec().intervalOrDefault() : analysis.intervalOrDefault();
+      if (windows.raises(Durations.parse(asked))) {
+        raised.add("spec.rollout.analysis.interval %s: canary analyses run every %s over the last %s".formatted(
+            asked, Numbers.duration(windows.minimum()), Numbers.duration(windows.minimum())));
+      }
+    }
+    if (md.getSpec().getAutoscaling() != null) {
+      AutoscalingSpec autoscaling = md.getSpec().getAutoscaling();
+      if (windows.raises(Durations.parse(autoscaling.windowOrDefault()))) {
+        raised.add("spec.autoscaling.window %s: rates and quantiles are read over %s".formatted(
+            autoscaling.windowOrDefault(), Numbers.duration(windows.minimum())));
+      }
+    }
+    if (raised.isEmpty()) {
+      status.setConditions(Conditions.remove(status.getConditions(), Conditions.METRICS_WINDOW_ADJUSTED));
+      return;
+    }
+    status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.METRICS_WINDOW_ADJUSTED,
+        true, Reasons.WINDOW_BELOW_SCRAPE_INTERVAL, "shorter than %d scrape intervals of %s (a shorter window often "
+            .formatted(MetricsWindows.SCRAPES_PER_WINDOW, Numbers.duration(windows.scrapeInterval()))
+            + "holds too few samples to read): " + String.join("; ", raised), generation(md), now)));
   }
 
   /** Totals over both tracks; Progressing and Degraded from the canary. */
@@ -172,7 +210,7 @@ public final class StatusCalculator {
 
   /** status.autoscaling and the ScalingActive condition. */
   private static void withAutoscaling(ModelDeployment md, ModelDeploymentStatus status,
-      ModelDeploymentAutoscaler.Outcome scaling, Instant now) {
+      ModelDeploymentAutoscaler.Outcome scaling, MetricsWindows windows, Instant now) {
     if (scaling == null) {
       status.setConditions(Conditions.remove(status.getConditions(), Conditions.SCALING_ACTIVE));
       return;
@@ -185,7 +223,7 @@ public final class StatusCalculator {
     boolean wasValid = before.map(Reasons.VALID_METRICS::equals).orElse(false);
     // before the first valid metrics, a fresh pod has no series until Prometheus scraped it over a rate window:
     // expected, not a Warning; metrics that were there and went missing are an outage at once
-    boolean warmingUp = unavailable && !wasUnavailable && !wasValid && warmingUp(md, status, now);
+    boolean warmingUp = unavailable && !wasUnavailable && !wasValid && warmingUp(md, status, windows, now);
     String reason = !unavailable ? Reasons.VALID_METRICS
         : warmingUp ? Reasons.AWAITING_METRICS : Reasons.METRICS_UNAVAILABLE;
     String message = unavailable ? "holding replicas: " + scaling.decision().reason()
@@ -195,11 +233,12 @@ public final class StatusCalculator {
   }
 
   /** No pod ready yet, or the first became ready less than one metrics window (at least 30 s) ago. */
-  private static boolean warmingUp(ModelDeployment md, ModelDeploymentStatus status, Instant now) {
+  private static boolean warmingUp(ModelDeployment md, ModelDeploymentStatus status, MetricsWindows windows,
+      Instant now) {
     if (status.getReadyReplicas() == null || status.getReadyReplicas() == 0) {
       return true;
     }
-    Duration window = Durations.parse(md.getSpec().getAutoscaling().windowOrDefault());
+    Duration window = ModelDeploymentAutoscaler.window(md.getSpec().getAutoscaling(), windows);
     Duration warmUp = window.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : window;
     // the Ready condition here is this reconcile's: True since the first pod became ready
     return Conditions.find(status.getConditions(), Conditions.READY)
@@ -219,6 +258,8 @@ public final class StatusCalculator {
       lastScale = outcome.evaluatedAt().truncatedTo(ChronoUnit.SECONDS).toString();
     }
     status.setLastScaleTime(lastScale);
+    status.setLastEvaluationTime(outcome.evaluatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+    status.setHistory(ModelDeploymentAutoscaler.historyStatus(d.history()));
     List<AutoscalingStatus.MetricStatus> metrics = new ArrayList<>();
     for (MetricProposal p : d.metrics()) {
       AutoscalingStatus.MetricStatus m = new AutoscalingStatus.MetricStatus();

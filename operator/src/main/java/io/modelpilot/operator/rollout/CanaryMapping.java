@@ -7,6 +7,7 @@ import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
 import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
 import io.modelpilot.operator.api.v1alpha1.RolloutStep;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.rollout.core.Judgement;
 import io.modelpilot.operator.rollout.core.Phase;
 import io.modelpilot.operator.rollout.core.RolloutPolicy;
@@ -29,7 +30,11 @@ final class CanaryMapping {
   private CanaryMapping() {
   }
 
-  static RolloutPolicy policy(RolloutSpec spec) {
+  /**
+   * The analysis judges every interval over the last interval, so the interval is also the window: it is raised
+   * to the shortest window that holds enough scrapes.
+   */
+  static RolloutPolicy policy(RolloutSpec spec, MetricsWindows windows) {
     List<Step> steps = new ArrayList<>();
     for (RolloutStep s : spec.getSteps()) {
       steps.add(s.getPause() == null ? Step.manual(s.getWeight()) : Step.timed(s.getWeight(),
@@ -40,6 +45,7 @@ final class CanaryMapping {
     if (interval.toSeconds() < 1) {
       interval = Duration.ofSeconds(1);
     }
+    interval = windows.effective(interval);
     return new RolloutPolicy(steps, interval, a.failureLimitOrDefault(), a.minRequestsOrDefault(),
         Durations.parse(spec.progressDeadlineOrDefault()));
   }
@@ -101,6 +107,31 @@ final class CanaryMapping {
       s.setFailedRevision(previous.getFailedRevision());
     }
     return s;
+  }
+
+  /** A copy to change (the status in hand belongs to the informer's cache). */
+  static CanaryStatus copy(CanaryStatus s) {
+    CanaryStatus c = new CanaryStatus();
+    c.setRevision(s.getRevision());
+    c.setPhase(s.getPhase());
+    c.setStep(s.getStep());
+    c.setWeight(s.getWeight());
+    c.setEffectiveWeight(s.getEffectiveWeight());
+    c.setFailures(s.getFailures());
+    c.setPassesInARow(s.getPassesInARow());
+    c.setMessage(s.getMessage());
+    c.setStartedAt(s.getStartedAt());
+    c.setStepStartedAt(s.getStepStartedAt());
+    c.setLastAnalysisAt(s.getLastAnalysisAt());
+    c.setFailedRevision(s.getFailedRevision());
+    c.setLastVerdict(s.getLastVerdict());
+    c.setLastAnalysis(s.getLastAnalysis());
+    c.setAnalysis(s.getAnalysis());
+    c.setLastFailure(s.getLastFailure());
+    c.setNotReadySince(s.getNotReadySince());
+    c.setReadySince(s.getReadySince());
+    c.setIgnoredAnnotations(s.getIgnoredAnnotations());
+    return c;
   }
 
   static String failureMessage(CanaryStatus s) {

@@ -4,6 +4,8 @@ import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.AnalysisMetric;
 import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.metrics.MetricsWindows;
+import io.modelpilot.operator.metrics.NamespaceGuard;
 import io.modelpilot.operator.metrics.PromQL;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -31,10 +33,13 @@ class CanaryMeasurements {
 
   private final Function<URI, PrometheusClient> prometheus;
   private final URI defaultPrometheus;
+  private final boolean queriesMayReadOtherNamespaces;
 
-  CanaryMeasurements(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
+  CanaryMeasurements(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus,
+      boolean queriesMayReadOtherNamespaces) {
     this.prometheus = prometheus;
     this.defaultPrometheus = defaultPrometheus;
+    this.queriesMayReadOtherNamespaces = queriesMayReadOtherNamespaces;
   }
 
   Analysis analyse(ModelDeployment md, RolloutPolicy policy, String revision) {
@@ -43,7 +48,7 @@ class CanaryMeasurements {
     String name = md.getMetadata().getName();
     PromQL.Target canary = PromQL.Target.allTracks(ns, name).withTrack(Labels.TRACK_CANARY).withRevision(revision);
     PromQL.Target stable = PromQL.Target.allTracks(ns, name).withTrack(Labels.TRACK_STABLE);
-    String window = policy.interval().toSeconds() + "s";
+    String window = MetricsWindows.range(policy.interval());
     double seconds = policy.interval().toSeconds();
     PrometheusClient client = prometheus.apply(prometheusUrl(md));
 
@@ -70,7 +75,8 @@ class CanaryMeasurements {
           yield measure(client, PromQL.accuracy(canary, window), Math.round(value(canaryFeedback, 0) * seconds),
               PromQL.accuracy(stable, window), Math.round(value(stableFeedback, 0) * seconds));
         }
-        case PROMQL -> measure(client, PromQL.substitute(m.getQuery(), PromQL.placeholders(canary)), canaryRequests,
+        case PROMQL -> measure(NamespaceGuard.guard(client, ns, queriesMayReadOtherNamespaces),
+            PromQL.substitute(m.getQuery(), PromQL.placeholders(canary)), canaryRequests,
             PromQL.substitute(m.getQuery(), PromQL.placeholders(stable)), stableRequests);
       };
       judgements.add(CanaryAnalysis.judge(check(m), measurement));

@@ -7,6 +7,7 @@ import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
 import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.rollout.core.Decision;
 import io.modelpilot.operator.rollout.core.Judgement;
@@ -42,9 +43,12 @@ public class CanaryRollout {
   static final Duration MIN_WARM_UP = Duration.ofSeconds(15);
 
   private final CanaryMeasurements measurements;
+  private final MetricsWindows windows;
 
-  public CanaryRollout(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus) {
-    this.measurements = new CanaryMeasurements(prometheus, defaultPrometheus);
+  public CanaryRollout(Function<URI, PrometheusClient> prometheus, URI defaultPrometheus, MetricsWindows windows,
+      boolean queriesMayReadOtherNamespaces) {
+    this.measurements = new CanaryMeasurements(prometheus, defaultPrometheus, queriesMayReadOtherNamespaces);
+    this.windows = windows;
   }
 
   /**
@@ -75,7 +79,13 @@ public class CanaryRollout {
           CanaryMapping.failureMessage(previous));
     }
 
-    RolloutPolicy policy = CanaryMapping.policy(rollout);
+    if (total == 0) {
+      // nothing serves and nothing can be judged: the new revision waits, stable keeps its template, and a canary
+      // under way is frozen rather than rolled back for pods that were never wanted
+      return RolloutPlan.settled(new Tracks(0, kept, 0), stableRevision, frozen(previous, specRevision), events,
+          null);
+    }
+    RolloutPolicy policy = CanaryMapping.policy(rollout, windows);
     RolloutState state;
     if (previous != null && specRevision.equals(previous.getRevision()) && !CanaryMapping.terminal(previous)) {
       state = CanaryMapping.toState(previous);
@@ -93,8 +103,11 @@ public class CanaryRollout {
     int canaryReady = canary == null ? 0 : ready(canary);
     boolean canaryCurrent = canary != null && specRevision.equals(revisionOf(canary)) && observed(canary)
         && updated(canary) >= canaryNow;
+    Control promote = Control.of(md, ANNOTATION_PROMOTE, specRevision);
+    Control abort = Control.of(md, ANNOTATION_ABORT, specRevision);
     Signals signals = new Signals(canaryCurrent ? canaryReady : 0, Math.max(1, canaryNow), 0, null,
-        annotated(md, ANNOTATION_PROMOTE), annotated(md, ANNOTATION_ABORT), annotated(md, ANNOTATION_PAUSE));
+        promote.acts(), abort.acts(), annotated(md, ANNOTATION_PAUSE));
+    List<String> ignored = ignoredControls(previous, specRevision, List.of(promote, abort), events);
     boolean allReady = canaryCurrent && canaryNow > 0 && canaryReady >= canaryNow;
     Instant readySince = !allReady ? null
         : previous != null && specRevision.equals(previous.getRevision()) && previous.getReadySince() != null
@@ -113,26 +126,49 @@ public class CanaryRollout {
 
     CanaryStatus status = CanaryMapping.toStatus(decision.state(), previous, judgements, decision.canaryWeight());
     status.setReadySince(CanaryMapping.text(readySince));
+    status.setIgnoredAnnotations(ignored.isEmpty() ? null : ignored);
     return switch (decision.action()) {
       case ROLLBACK, ABORT -> {
         status.setFailedRevision(specRevision);
         status.setWeight(0);
-        yield RolloutPlan.failed(new Tracks(total, kept, 0), stableRevision, status, events,
+        yield RolloutPlan.failed(effective(new Tracks(total, kept, 0), status), stableRevision, status, events,
             CanaryMapping.failureMessage(status));
       }
       case PROMOTE -> {
         status.setWeight(100);
         // the stable track takes the new revision; the canary keeps serving until it is rolled out
-        yield RolloutPlan.settled(new Tracks(total, null, Math.max(canaryNow, 1)), specRevision, status, events,
-            TICK);
+        yield RolloutPlan.settled(effective(new Tracks(total, null, Math.max(canaryNow, 1)), status), specRevision,
+            status, events, TICK);
       }
       default -> {
         int canaryReplicas = RolloutMachine.canaryReplicas(total, Math.max(decision.canaryWeight(), 1));
-        int stableReplicas = decision.canaryWeight() >= 100 ? 0 : Math.max(1, total - canaryReplicas);
-        yield RolloutPlan.analysing(new Tracks(stableReplicas, kept, canaryReplicas), stableRevision, status, events,
-            recheck(policy));
+        // stable keeps a pod even at a 100% step: the analysis compares the canary with it, and a rollback then
+        // starts from a warm pod instead of from nothing
+        int stableReplicas = Math.max(1, total - canaryReplicas);
+        yield RolloutPlan.analysing(effective(new Tracks(stableReplicas, kept, canaryReplicas), status),
+            stableRevision, status, events, recheck(policy));
       }
     };
+  }
+
+  /** status.canary.effectiveWeight: the canary's share of the pods these tracks run. */
+  private static Tracks effective(Tracks tracks, CanaryStatus status) {
+    int all = tracks.stableReplicas() + tracks.canaryReplicas();
+    status.setEffectiveWeight(all == 0 ? 0 : (int) Math.round(100.0 * tracks.canaryReplicas() / all));
+    return tracks;
+  }
+
+  /** A canary under way for this revision, held while no replica is wanted: its readiness clock stops. */
+  private static CanaryStatus frozen(CanaryStatus previous, String specRevision) {
+    if (previous == null || !specRevision.equals(previous.getRevision()) || !CanaryMapping.underWay(previous)) {
+      return previous;
+    }
+    CanaryStatus held = CanaryMapping.copy(previous);
+    held.setNotReadySince(null);
+    held.setReadySince(null);
+    held.setEffectiveWeight(0);
+    held.setMessage("held: 0 replicas are wanted, so there is no canary to judge");
+    return held;
   }
 
   /** The spec is what stable runs: a canary still on has nothing left to show, a promoted one hands over. */
@@ -163,13 +199,49 @@ public class CanaryRollout {
     return CanaryMapping.underWay(canary) && !canary.getRevision().equals(revisionOf(stable));
   }
 
-  /** The promote and abort annotations are one-shot: once the canary they acted on is over, they go. */
-  public static List<String> handledAnnotations(ModelDeployment md, CanaryStatus canary) {
-    Map<String, String> annotations = md.getMetadata().getAnnotations();
-    if (annotations == null || CanaryMapping.underWay(canary)) {
-      return List.of();
+  /**
+   * A promote or abort annotation acts on the canary whose revision its value names, and on no other: a GitOps
+   * tool that keeps re-applying {@code modelpilot.io/promote: <revision>} (Argo CD self-heal, Flux) re-states a
+   * decision about that revision, and never fires again on the next canary. So the operator never removes or
+   * rewrites them: removing one would make such a tool apply it again, and a one-shot value ("true") would then
+   * promote whatever canary runs next.
+   *
+   * @param acts the value names this canary's revision
+   * @param ignored {@code annotation=value} when the annotation is there but names something else; else null
+   */
+  record Control(String annotation, boolean acts, String ignored) {
+
+    static Control of(ModelDeployment md, String annotation, String revision) {
+      Map<String, String> annotations = md.getMetadata().getAnnotations();
+      String value = annotations == null ? null : annotations.get(annotation);
+      if (value == null) {
+        return new Control(annotation, false, null);
+      }
+      return revision.equals(value.trim()) ? new Control(annotation, true, null)
+          : new Control(annotation, false, annotation + "=" + value);
     }
-    return List.of(ANNOTATION_PROMOTE, ANNOTATION_ABORT).stream().filter(annotations::containsKey).toList();
+  }
+
+  /** The ignored annotations, with an Event for each this canary has not been told about yet. */
+  private static List<String> ignoredControls(CanaryStatus previous, String revision, List<Control> controls,
+      List<Announcement> events) {
+    List<String> before = previous != null && revision.equals(previous.getRevision())
+        && previous.getIgnoredAnnotations() != null ? previous.getIgnoredAnnotations() : List.of();
+    List<String> ignored = new ArrayList<>();
+    for (Control c : controls) {
+      if (c.ignored() == null) {
+        continue;
+      }
+      ignored.add(c.ignored());
+      if (!before.contains(c.ignored())) {
+        String value = c.ignored().substring(c.annotation().length() + 1);
+        events.add(Announcement.normal(Reasons.ANNOTATION_IGNORED, "annotation %s=%s ignored: it names %s, not "
+            .formatted(c.annotation(), value, value.isBlank() || value.equals("true") ? "no revision"
+                : "revision " + value)
+            + "this canary's revision %s (set %s: %s to act on it)".formatted(revision, c.annotation(), revision)));
+      }
+    }
+    return ignored;
   }
 
   /** Whether status.canary describes a rollout still under way. */

@@ -17,6 +17,8 @@ public final class Conditions {
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
   public static final String SCALING_ACTIVE = "ScalingActive";
+  /** True while a metrics window of the spec is raised to hold enough scrapes; absent otherwise. */
+  public static final String METRICS_WINDOW_ADJUSTED = "MetricsWindowAdjusted";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -65,7 +67,8 @@ public final class Conditions {
       case PROGRESSING -> 1;
       case DEGRADED -> 2;
       case SCALING_ACTIVE -> 3;
-      default -> 4;
+      case METRICS_WINDOW_ADJUSTED -> 4;
+      default -> 5;
     };
   }
 }

@@ -12,12 +12,14 @@ public final class Reasons {
   public static final String AS_EXPECTED = "AsExpected";
   public static final String CREDENTIALS_SECRET_NOT_FOUND = "CredentialsSecretNotFound";
   public static final String MODEL_CLAIM_NOT_FOUND = "ModelClaimNotFound";
+  public static final String QUERY_OUTSIDE_NAMESPACE = "QueryOutsideNamespace";
   public static final String RECONCILE_ERROR = "ReconcileError";
   public static final String REVISION_CHANGED = "RevisionChanged";
   public static final String SCALED = "Scaled";
   public static final String VALID_METRICS = "ValidMetrics";
   public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
   public static final String AWAITING_METRICS = "AwaitingMetrics";
+  public static final String WINDOW_BELOW_SCRAPE_INTERVAL = "WindowBelowScrapeInterval";
   public static final String CANARY = "Canary";
   public static final String CANARY_FAILED = "CanaryFailed";
 
@@ -30,6 +32,8 @@ public final class Reasons {
   public static final String CANARY_PROMOTED = "CanaryPromoted";
   public static final String CANARY_ROLLED_BACK = "CanaryRolledBack";
   public static final String CANARY_ABORTED = "CanaryAborted";
+  /** A promote or abort annotation naming another revision than the canary's. */
+  public static final String ANNOTATION_IGNORED = "AnnotationIgnored";
 
   // TuningJob conditions and Events
   public static final String TARGET_NOT_FOUND = "TargetNotFound";

@@ -423,9 +423,11 @@ class ModelDeploymentOperatorTest {
       assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
       assertThat(canary.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("modelpilot.io/track", "canary");
       assertThat(canary.getSpec().getSelector().getMatchLabels()).containsEntry("modelpilot.io/track", "canary");
-      Deployment stable = kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get();
+      // the canary Deployment and the stable one's smaller share are two writes: wait for the second
+      Deployment stable = await().atMost(TIMEOUT).until(
+          () -> kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get(),
+          d -> d.getSpec().getReplicas() == 1);
       assertThat(revision(stable)).isEqualTo(v1);
-      assertThat(stable.getSpec().getReplicas()).isEqualTo(1);
       ModelDeployment during = awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary() != null
           && v2.equals(m.getStatus().getCanary().getRevision()));
       assertThat(during.getStatus().getCanary().getWeight()).isEqualTo(50);
@@ -469,25 +471,67 @@ class ModelDeploymentOperatorTest {
       await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("canary", "fraud-canary"))
           .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CanaryRolledBack")));
 
-      // a manual step waits for a person: the promote annotation promotes, and is removed once handled
+      // a manual step waits for a person: the promote annotation acts only when it names the canary's revision
       canaryErrors[0] = 0;
       editModel("canary", "fraud-canary", m -> {
         m.getSpec().getModel().setVersion("v4");
         m.getSpec().getRollout().setSteps(List.of(step(50, null)));
         return m;
       });
-      awaitDeployment("canary", "fraud-canary-canary");
+      String v4 = revision(awaitDeployment("canary", "fraud-canary-canary"));
       rollOut("canary", "fraud-canary-canary", 1, List.of());
       awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary().getPhase() == CanaryPhase.AWAITING_PROMOTION);
-      editModel("canary", "fraud-canary", m -> {
-        m.getMetadata().getAnnotations().put("modelpilot.io/promote", "true");
-        return m;
-      });
+      annotate("canary", "fraud-canary", "modelpilot.io/promote", "true");
+      ModelDeployment ignored = awaitStatus("canary", "fraud-canary",
+          m -> m.getStatus().getCanary().getIgnoredAnnotations() != null);
+      assertThat(ignored.getStatus().getCanary().getIgnoredAnnotations()).containsExactly("modelpilot.io/promote=true");
+      assertThat(ignored.getStatus().getCanary().getPhase()).isEqualTo(CanaryPhase.AWAITING_PROMOTION);
+      assertThat(ignored.getStatus().getCanary().getMessage()).contains("modelpilot.io/promote: " + v4);
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("canary", "fraud-canary"))
+          .filteredOn(e -> "AnnotationIgnored".equals(e.getReason())).singleElement()
+          .satisfies(e -> assertThat(e.getMessage()).contains("names no revision").contains(v4)));
+      annotate("canary", "fraud-canary", "modelpilot.io/promote", v4);
       awaitStatus("canary", "fraud-canary", m -> m.getStatus().getCanary().getPhase() == CanaryPhase.PROMOTED);
       rollOut("canary", "fraud-canary", 2, List.of());
-      await().atMost(TIMEOUT).until(() -> !kube.resources(ModelDeployment.class).inNamespace("canary")
-          .withName("fraud-canary").get().getMetadata().getAnnotations().containsKey("modelpilot.io/promote"));
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace("canary")
+          .withName("fraud-canary-canary").get() == null);
+
+      // GitOps keeps the annotation: it stays as written, and the next canary is not promoted by it
+      editModel("canary", "fraud-canary", m -> {
+        m.getSpec().getModel().setVersion("v5");
+        return m;
+      });
+      String v5 = revision(awaitDeployment("canary", "fraud-canary-canary"));
+      rollOut("canary", "fraud-canary-canary", 1, List.of());
+      ModelDeployment next = awaitStatus("canary", "fraud-canary", m -> v5.equals(m.getStatus().getCanary().getRevision())
+          && m.getStatus().getCanary().getPhase() == CanaryPhase.AWAITING_PROMOTION
+          && m.getStatus().getCanary().getIgnoredAnnotations() != null);
+      assertThat(next.getStatus().getCanary().getIgnoredAnnotations()).containsExactly("modelpilot.io/promote=" + v4);
+      assertThat(next.getMetadata().getAnnotations()).containsEntry("modelpilot.io/promote", v4);
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events("canary", "fraud-canary"))
+          .filteredOn(e -> "AnnotationIgnored".equals(e.getReason())).hasSize(2)
+          .anySatisfy(e -> assertThat(e.getMessage()).contains("names revision " + v4).contains(v5)));
+      annotate("canary", "fraud-canary", "modelpilot.io/abort", v5);
+      ModelDeployment aborted = awaitStatus("canary", "fraud-canary",
+          m -> m.getStatus().getCanary().getPhase() == CanaryPhase.ABORTED);
+      assertThat(aborted.getStatus().getCanary().getFailedRevision()).isEqualTo(v5);
+      assertThat(aborted.getMetadata().getAnnotations()).containsEntry("modelpilot.io/promote", v4)
+          .containsEntry("modelpilot.io/abort", v5);
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace("canary")
+          .withName("fraud-canary-canary").get() == null);
+      assertThat(revision(kube.apps().deployments().inNamespace("canary").withName("fraud-canary").get()))
+          .isEqualTo(v4);
     }
+  }
+
+  private void annotate(String namespace, String name, String annotation, String value) {
+    editModel(namespace, name, m -> {
+      if (m.getMetadata().getAnnotations() == null) {
+        m.getMetadata().setAnnotations(new java.util.HashMap<>());
+      }
+      m.getMetadata().getAnnotations().put(annotation, value);
+      return m;
+    });
   }
 
   /**

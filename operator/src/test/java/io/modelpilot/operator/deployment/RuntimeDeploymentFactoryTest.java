@@ -197,9 +197,12 @@ class RuntimeDeploymentFactoryTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceMonitorDependent.labels("release"))
         .hasMessageContaining("MODELPILOT_SERVICE_MONITOR_LABELS").hasMessageContaining("'release'");
     var monitor = ServiceMonitorDependent.serviceMonitor(cpuModel(),
-        Map.of("release", "kube-prom", "app.kubernetes.io/managed-by", "helm"));
+        Map.of("release", "kube-prom", "app.kubernetes.io/managed-by", "helm"), java.time.Duration.ofSeconds(30));
     assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prom")
         .containsEntry("app.kubernetes.io/managed-by", "modelpilot-operator");
+    // it asks for the scrape interval the operator's metrics windows assume
+    assertThat(monitor.getSpec().getEndpoints()).singleElement()
+        .satisfies(e -> assertThat(e.getInterval()).isEqualTo("30s"));
   }
 
   @Test

@@ -4,12 +4,17 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
+import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
+import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.operator.status.Reasons;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -34,6 +39,39 @@ class StatusCalculatorTest {
 
   private static Condition condition(ModelDeploymentStatus s, String type) {
     return Conditions.find(s.getConditions(), type).orElseThrow();
+  }
+
+  @Test
+  void windowsShorterThanFourScrapesAreRaisedAndTheConditionNamesEachField() {
+    ModelDeployment md = RuntimeDeploymentFactoryTest.cpuModel();
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMaxReplicas(4);
+    autoscaling.setWindow("1m");
+    md.getSpec().setAutoscaling(autoscaling);
+    RolloutSpec rollout = new RolloutSpec();
+    AnalysisSpec analysis = new AnalysisSpec();
+    analysis.setInterval("30s");
+    rollout.setAnalysis(analysis);
+    md.getSpec().setRollout(rollout);
+    ModelDeploymentStatus s = StatusCalculator.compute(md, null, List.of(), revision(md), ENDPOINT, T0);
+
+    // Prometheus's own default scrape interval: both windows hold too few samples
+    StatusCalculator.withMetricsWindows(md, s, new MetricsWindows(Duration.ofMinutes(1)), T0);
+    Condition adjusted = condition(s, "MetricsWindowAdjusted");
+    assertThat(adjusted.getStatus()).isEqualTo("True");
+    assertThat(adjusted.getReason()).isEqualTo("WindowBelowScrapeInterval");
+    assertThat(adjusted.getMessage()).contains("4 scrape intervals of 1m")
+        .contains("spec.rollout.analysis.interval 30s: canary analyses run every 4m over the last 4m")
+        .contains("spec.autoscaling.window 1m: rates and quantiles are read over 4m");
+
+    // a 15s scrape: the autoscaling window holds 4 scrapes, the analysis interval does not
+    StatusCalculator.withMetricsWindows(md, s, new MetricsWindows(Duration.ofSeconds(15)), T0);
+    assertThat(condition(s, "MetricsWindowAdjusted").getMessage()).contains("spec.rollout.analysis.interval")
+        .doesNotContain("spec.autoscaling.window");
+
+    // long enough everywhere: no condition at all
+    StatusCalculator.withMetricsWindows(md, s, new MetricsWindows(Duration.ofSeconds(5)), T0);
+    assertThat(Conditions.find(s.getConditions(), "MetricsWindowAdjusted")).isEmpty();
   }
 
   @Test

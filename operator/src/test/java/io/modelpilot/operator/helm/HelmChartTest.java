@@ -105,6 +105,16 @@ public class HelmChartTest {
     return clusterRoles.get(0).getRules();
   }
 
+  /** The rules of the leader-election Role in the release namespace (chart defaults). */
+  public static List<PolicyRule> renderedLeaseRules() {
+    final List<Role> roles = ofKind(render(Map.of()), Role.class).stream()
+        .filter(r -> r.getMetadata().getName().endsWith("-leader-election"))
+        .toList();
+    assertThat(roles).singleElement()
+        .satisfies(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo(RELEASE_NAMESPACE));
+    return roles.get(0).getRules();
+  }
+
   /** {@link #renderedRules(Map)} with the chart's default values. */
   public static List<PolicyRule> renderedRules() {
     return renderedRules(Map.of());
@@ -127,8 +137,11 @@ public class HelmChartTest {
     final List<ClusterRoleBinding> bindings = ofKind(resources, ClusterRoleBinding.class);
     assertThat(clusterRoles).hasSize(1);
     assertThat(bindings).hasSize(1);
-    assertThat(ofKind(resources, Role.class)).isEmpty();
-    assertThat(ofKind(resources, RoleBinding.class)).isEmpty();
+    // the only namespaced RBAC: the leader-election Lease in the release namespace
+    assertThat(ofKind(resources, Role.class)).extracting(r -> r.getMetadata().getName())
+        .containsExactly(RELEASE_NAME + "-leader-election");
+    assertThat(ofKind(resources, RoleBinding.class)).extracting(r -> r.getMetadata().getName())
+        .containsExactly(RELEASE_NAME + "-leader-election");
 
     final ClusterRoleBinding binding = bindings.get(0);
     assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
@@ -164,8 +177,11 @@ public class HelmChartTest {
     assertThat(ofKind(resources, ClusterRoleBinding.class)).singleElement()
         .satisfies(b -> assertThat(b.getRoleRef().getName()).endsWith("-crd-check"));
 
-    final List<Role> roles = ofKind(resources, Role.class);
-    final List<RoleBinding> bindings = ofKind(resources, RoleBinding.class);
+    // the leader-election Role lives in the release namespace whatever the operator watches
+    final List<Role> roles = ofKind(resources, Role.class).stream()
+        .filter(r -> !r.getMetadata().getName().endsWith("-leader-election")).toList();
+    final List<RoleBinding> bindings = ofKind(resources, RoleBinding.class).stream()
+        .filter(b -> !b.getMetadata().getName().endsWith("-leader-election")).toList();
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b");
@@ -290,7 +306,24 @@ public class HelmChartTest {
     final Container operator = operatorContainer(resources);
 
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(RELEASE_NAMESPACE);
-    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    // two replicas under leader election, rolled one at a time with none unavailable
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    assertThat(env(operator))
+        .containsEntry("MODELPILOT_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("MODELPILOT_LEADER_ELECTION_LEASE_NAME", RELEASE_NAME);
+    assertThat(operator.getEnv()).filteredOn(e -> e.getName().equals("MODELPILOT_LEADER_ELECTION_LEASE_NAMESPACE"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace"));
+    assertThat(ofKind(resources, RoleBinding.class))
+        .filteredOn(b -> b.getMetadata().getName().endsWith("-leader-election"))
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.getMetadata().getNamespace()).isEqualTo(RELEASE_NAMESPACE);
+          assertThat(b.getSubjects()).singleElement()
+              .satisfies(s -> assertThat(s.getName()).isEqualTo(serviceAccountName(resources)));
+        });
     assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo(serviceAccountName(resources));
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
@@ -308,6 +341,8 @@ public class HelmChartTest {
         .doesNotContainKey("MODELPILOT_SERVICE_MONITOR_LABELS")
         .containsEntry(
             "MODELPILOT_PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090")
+        .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "30s")
+        .containsEntry("MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES", "false")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "cluster.local");
     assertThat(operator.getPorts())
         .singleElement()
@@ -334,12 +369,15 @@ public class HelmChartTest {
         render(
             values(
                 "replicaCount", "0",
+                "leaderElection.enabled", "false",
                 "image.tag", "1.2.3",
                 "runtime.image.repository", "registry.example.com:5000/ml/runtime",
                 "runtime.image.tag", "4.5.6",
                 "runtime.cudaImage.tag", "4.5.6-cuda12",
                 "serviceMonitor.labels.release", "kube-prometheus-stack",
                 "prometheus.url", "https://prometheus.example.com",
+                "prometheus.scrapeInterval", "1m",
+                "prometheus.allowOtherNamespaces", "true",
                 "clusterDomain", "corp.internal",
                 "extraEnv[0].name", "QUARKUS_LOG_LEVEL",
                 "extraEnv[0].value", "DEBUG",
@@ -358,13 +396,21 @@ public class HelmChartTest {
             "MODELPILOT_SERVICE_MONITOR_LABELS",
             "MODELPILOT_WATCH_NAMESPACES",
             "MODELPILOT_PROMETHEUS_URL",
+            "MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL",
+            "MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES",
             "MODELPILOT_CLUSTER_DOMAIN",
+            "MODELPILOT_LEADER_ELECTION_ENABLED",
             "QUARKUS_LOG_LEVEL");
+    // no leader election: no Lease Role, and an old and a new pod never overlap
+    assertThat(ofKind(resources, Role.class)).isEmpty();
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
     assertThat(env(operator))
         .containsEntry("MODELPILOT_RUNTIME_IMAGE", "registry.example.com:5000/ml/runtime:4.5.6")
         .containsEntry("MODELPILOT_RUNTIME_CUDA_IMAGE", "ghcr.io/modelpilot/runtime-cuda:4.5.6-cuda12")
         .containsEntry("MODELPILOT_SERVICE_MONITOR_LABELS", "release=kube-prometheus-stack")
         .containsEntry("MODELPILOT_PROMETHEUS_URL", "https://prometheus.example.com")
+        .containsEntry("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1m")
+        .containsEntry("MODELPILOT_PROMQL_ALLOW_OTHER_NAMESPACES", "true")
         .containsEntry("MODELPILOT_CLUSTER_DOMAIN", "corp.internal")
         .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -405,6 +451,13 @@ public class HelmChartTest {
     assertThatThrownBy(() -> renderYaml(Map.of("watchNamespaces[0]", "Team_A")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("watchNamespaces");
+    // the operator reads it as a Quarkus duration: one number and one unit
+    assertThatThrownBy(() -> renderYaml(Map.of("leaderElection.enabled", "false", "replicaCount", "2")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("replicaCount");
+    assertThatThrownBy(() -> renderYaml(Map.of("prometheus.scrapeInterval", "1m30s")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("scrapeInterval");
   }
 
   @Test

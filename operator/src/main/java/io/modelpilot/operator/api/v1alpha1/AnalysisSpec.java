@@ -26,7 +26,8 @@ public class AnalysisSpec {
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How often to judge the canary, and the window each query looks back over, e.g. 30s. "
-      + "Defaults to 30s.")
+      + "Defaults to 30s. At least 4 scrape intervals of the operator's Prometheus are used (condition "
+      + "MetricsWindowAdjusted says so when that is longer).")
   @Default(DEFAULT_INTERVAL)
   private String interval;
 

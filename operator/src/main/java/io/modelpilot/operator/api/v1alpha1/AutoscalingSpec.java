@@ -54,7 +54,9 @@ public class AutoscalingSpec {
 
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("Window of the rate() and quantile queries of the built-in metrics. Defaults to 1m.")
+  @JsonPropertyDescription("Window of the rate() and quantile queries of the built-in metrics. Defaults to 1m. "
+      + "At least 4 scrape intervals of the operator's Prometheus are used (condition MetricsWindowAdjusted says so "
+      + "when that is longer).")
   @Default(DEFAULT_WINDOW)
   private String window;
 

@@ -87,6 +87,75 @@ public class AutoscalingStatus {
   @JsonPropertyDescription("Each metric's current value, target and proposal at the last evaluation.")
   private List<MetricStatus> metrics;
 
+  @JsonPropertyDescription("When the metrics were last evaluated (RFC 3339).")
+  private String lastEvaluationTime;
+
+  @JsonPropertyDescription("What the stabilization windows and rate policies remember, so that a restarted operator "
+      + "goes on where it stood: bounded by the windows (at most maxReplicas - minReplicas + 1 recommendations).")
+  private History history;
+
+  /** The autoscaler's memory between evaluations. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class History {
+    @JsonPropertyDescription("Replica counts the metrics asked for, newest of each count, as 'RFC 3339=count'.")
+    private List<String> recommendations;
+    @JsonPropertyDescription("Changes the autoscaler made within the longest policy period, as 'RFC 3339=change'.")
+    private List<String> scaleEvents;
+    @JsonPropertyDescription("Ready pods at recent evaluations within the metrics window, as 'RFC 3339=ready'.")
+    private List<String> readySamples;
+
+    public List<String> getRecommendations() {
+      return recommendations;
+    }
+
+    public void setRecommendations(List<String> recommendations) {
+      this.recommendations = recommendations;
+    }
+
+    public List<String> getScaleEvents() {
+      return scaleEvents;
+    }
+
+    public void setScaleEvents(List<String> scaleEvents) {
+      this.scaleEvents = scaleEvents;
+    }
+
+    public List<String> getReadySamples() {
+      return readySamples;
+    }
+
+    public void setReadySamples(List<String> readySamples) {
+      this.readySamples = readySamples;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof History h && Objects.equals(recommendations, h.recommendations)
+          && Objects.equals(scaleEvents, h.scaleEvents) && Objects.equals(readySamples, h.readySamples);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(recommendations, scaleEvents, readySamples);
+    }
+  }
+
+  public String getLastEvaluationTime() {
+    return lastEvaluationTime;
+  }
+
+  public void setLastEvaluationTime(String lastEvaluationTime) {
+    this.lastEvaluationTime = lastEvaluationTime;
+  }
+
+  public History getHistory() {
+    return history;
+  }
+
+  public void setHistory(History history) {
+    this.history = history;
+  }
+
   public Integer getDesiredReplicas() {
     return desiredReplicas;
   }
@@ -123,7 +192,8 @@ public class AutoscalingStatus {
   public boolean equals(Object o) {
     return o instanceof AutoscalingStatus s && Objects.equals(desiredReplicas, s.desiredReplicas)
         && Objects.equals(lastScaleTime, s.lastScaleTime) && Objects.equals(lastDecision, s.lastDecision)
-        && Objects.equals(metrics, s.metrics);
+        && Objects.equals(metrics, s.metrics) && Objects.equals(lastEvaluationTime, s.lastEvaluationTime)
+        && Objects.equals(history, s.history);
   }
 
   @Override

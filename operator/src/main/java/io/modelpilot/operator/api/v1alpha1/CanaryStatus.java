@@ -22,6 +22,10 @@ public class CanaryStatus {
   @JsonPropertyDescription("Percent of the replicas running the canary now.")
   private Integer weight;
 
+  @JsonPropertyDescription("Percent of the model's pods that run the canary (canary pods / all pods), the step's "
+      + "weight rounded to whole pods: 10% of 4 pods is 1 canary pod beside 3 stable, 25%.")
+  private Integer effectiveWeight;
+
   @JsonPropertyDescription("Failed analyses so far.")
   private Integer failures;
 
@@ -64,6 +68,26 @@ public class CanaryStatus {
       + "interval (at least 15 s) later: a fresh pod's first requests warm its caches and JIT and are not what it "
       + "will serve.")
   private String readySince;
+
+  @JsonPropertyDescription("Promote and abort annotations that name another revision than this canary's, as "
+      + "annotation=value: ignored (an Event said so once). The operator never removes or rewrites them.")
+  private List<String> ignoredAnnotations;
+
+  public Integer getEffectiveWeight() {
+    return effectiveWeight;
+  }
+
+  public void setEffectiveWeight(Integer effectiveWeight) {
+    this.effectiveWeight = effectiveWeight;
+  }
+
+  public List<String> getIgnoredAnnotations() {
+    return ignoredAnnotations;
+  }
+
+  public void setIgnoredAnnotations(List<String> ignoredAnnotations) {
+    this.ignoredAnnotations = ignoredAnnotations;
+  }
 
   public String getReadySince() {
     return readySince;
@@ -210,7 +234,9 @@ public class CanaryStatus {
         && Objects.equals(lastAnalysisAt, c.lastAnalysisAt) && Objects.equals(failedRevision, c.failedRevision)
         && Objects.equals(analysis, c.analysis) && Objects.equals(lastVerdict, c.lastVerdict)
         && Objects.equals(lastAnalysis, c.lastAnalysis) && Objects.equals(lastFailure, c.lastFailure)
-        && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince);
+        && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince)
+        && Objects.equals(ignoredAnnotations, c.ignoredAnnotations)
+        && Objects.equals(effectiveWeight, c.effectiveWeight);
   }
 
   @Override

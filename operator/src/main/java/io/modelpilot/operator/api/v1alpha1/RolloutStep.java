@@ -23,7 +23,7 @@ public class RolloutStep {
   @Size(max = 16)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How long to hold this step, e.g. 2m; it advances once the time passed and an analysis "
-      + "passed. Without a pause the step waits for a person: annotate modelpilot.io/promote=true.")
+      + "passed. Without a pause the step waits for a person: annotate modelpilot.io/promote=<status.canary.revision>.")
   private String pause;
 
   public Integer getWeight() {

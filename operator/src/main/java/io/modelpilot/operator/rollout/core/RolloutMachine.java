@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>A terminal phase (PROMOTED, ROLLED_BACK, ABORTED) stays as it is.
- *   <li>The abort annotation rolls back now; otherwise the promote annotation promotes now, whatever the step.
+ *   <li>The abort annotation rolls back now; otherwise the promote annotation promotes now, whatever the step
+ *       (each only when its value names this canary's revision: the adapter decides that).
  *   <li>A canary not ready for progressDeadline (counted from when it was first seen not ready) rolls back.
  *   <li>An analysis, when one ran: fewer canary requests than minRequests make it inconclusive; otherwise the
  *       worst of its judgements counts. Failed analyses add up over the whole rollout, and more than
@@ -148,7 +149,7 @@ public final class RolloutMachine {
     }
     if (step.manual()) {
       return stay(policy, before, s.in(Phase.AWAITING_PROMOTION, here + " waits for annotation "
-          + PROMOTE_ANNOTATION + last));
+          + PROMOTE_ANNOTATION + ": " + s.revision() + last));
     }
     Instant pauseEnds = s.stepStartedAt().plus(step.pause());
     boolean passed = s.passesInARow() >= PASSES_TO_ADVANCE;

@@ -9,8 +9,8 @@ import java.util.List;
  * @param canaryDesiredReplicas pods the canary should have at its current weight
  * @param canaryRequests requests the canary served in the analysis window (ignored when no analysis ran)
  * @param judgements this interval's judgements, one per metric; null when no analysis ran in this call
- * @param promote the modelpilot.io/promote annotation is present
- * @param abort the modelpilot.io/abort annotation is present
+ * @param promote the modelpilot.io/promote annotation names this canary's revision
+ * @param abort the modelpilot.io/abort annotation names this canary's revision
  * @param pause the modelpilot.io/pause annotation is present
  */
 public record Signals(int canaryReadyReplicas, int canaryDesiredReplicas, long canaryRequests,
