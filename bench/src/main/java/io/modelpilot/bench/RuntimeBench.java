@@ -113,7 +113,9 @@ final class RuntimeBench {
     }
 
     // 2. batching gain: concurrency 8, the wide model, batching on vs off
-    Map<String, String> batched = Map.of("MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
+    // BENCH_BATCH_WORKERS: try another MODELPILOT_BATCH_WORKERS (0: the server sizes it to the cores)
+    Map<String, String> batched = Map.of("MODELPILOT_BATCH_WORKERS", System.getenv().getOrDefault("BENCH_BATCH_WORKERS",
+        "0"), "MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
     List<Double> gains = !all && !parts.contains("batching") ? List.of(Double.NaN) : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
 
