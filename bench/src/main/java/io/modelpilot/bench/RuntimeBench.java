@@ -37,7 +37,7 @@ final class RuntimeBench {
   public static void main(String[] args) throws Exception {
     // bench/run runtime [latency] [batching] [small] [metrics]: only those parts (all by default)
     java.util.Set<String> parts = new java.util.HashSet<>(List.of(args).subList(Math.min(1, args.length), args.length));
-    boolean all = parts.isEmpty();
+    java.util.function.Predicate<String> runs = part -> parts.isEmpty() || parts.contains(part);
     Path work = Files.createDirectories(Path.of("bench", "target", "runtime"));
     // a few ms per inference on one thread, for the latency ratios
     Path slow = generate(work.resolve("heavy-400.onnx"), 400, 256, "shared");
@@ -55,7 +55,7 @@ final class RuntimeBench {
     List<Double> floors99 = new ArrayList<>();
     double runP50 = 0;
     double serverRunMean = Double.NaN;
-    if (all || parts.contains("latency")) {
+    if (runs.test("latency")) {
       try (RuntimeServer server = new RuntimeServer(slow, "heavy", oneThread, work.resolve("latency.log"));
            OrtEnvironment env = OrtEnvironment.getEnvironment();
            OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -117,17 +117,18 @@ final class RuntimeBench {
     Map<String, String> batched = Map.of("MODELPILOT_BATCH_WORKERS", System.getenv().getOrDefault("BENCH_BATCH_WORKERS",
         "0"), "MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
-    List<Double> gains = !all && !parts.contains("batching") ? List.of(Double.NaN) : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
+    List<Double> gains = !runs.test("batching") ? List.of(Double.NaN)
+        : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
 
     // 3. batching cost where it cannot pay: the small model, same settings
-    List<Double> smallCosts = !all && !parts.contains("small") ? List.of(Double.NaN) : compare("batching-small", small, "small", batched, oneThread, "with batching",
-        "without", one, work);
+    List<Double> smallCosts = !runs.test("small") ? List.of(Double.NaN)
+        : compare("batching-small", small, "small", batched, oneThread, "with batching", "without", one, work);
 
     // 4. metrics cost: small model, concurrency 8, per-request metrics on vs off
     Map<String, String> noMetrics = Map.of("MODELPILOT_METRICS_ENABLED", "false",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
-    List<Double> costs = !all && !parts.contains("metrics") ? List.of(Double.NaN) : compare("metrics", small, "small", oneThread, noMetrics, "with metrics", "without", one,
-        work);
+    List<Double> costs = !runs.test("metrics") ? List.of(Double.NaN)
+        : compare("metrics", small, "small", oneThread, noMetrics, "with metrics", "without", one, work);
 
     if (p50s.isEmpty()) {
       p50s.add(Double.NaN);
@@ -160,9 +161,13 @@ final class RuntimeBench {
       throughput(ua, body, 8); // JIT warm-up, not counted
       throughput(ub, body, 8);
       for (int round = 0; round < ROUNDS; round++) {
-        double x = round % 2 == 0 ? throughput(ua, body, 8) : 0;
-        double y = throughput(ub, body, 8);
-        if (round % 2 == 1) {
+        double x;
+        double y;
+        if (round % 2 == 0) { // the order alternates, so neither side always runs on a warmer machine
+          x = throughput(ua, body, 8);
+          y = throughput(ub, body, 8);
+        } else {
+          y = throughput(ub, body, 8);
           x = throughput(ua, body, 8);
         }
         ratios.add(x / y);

@@ -326,7 +326,10 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  /** Under the lock: the oldest request and what joins it now, plus what arrives in time while requests are on their way. */
+  /**
+   * Under the lock: the oldest request and what joins it now, plus what arrives in time while requests are on their
+   * way.
+   */
   private List<Job> form() throws InterruptedException {
     Job first = queue.poll();
     List<Job> batch = new ArrayList<>();

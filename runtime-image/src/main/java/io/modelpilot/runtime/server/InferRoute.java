@@ -1,5 +1,6 @@
 package io.modelpilot.runtime.server;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.modelpilot.contract.RuntimeContract;
 import io.modelpilot.runtime.batching.Batcher;
 import io.modelpilot.runtime.config.RuntimeSettings;
@@ -188,25 +189,8 @@ public class InferRoute {
   }
 
   static byte[] error(String message) {
-    StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
-    for (int i = 0; i < message.length(); i++) {
-      char c = message.charAt(i);
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\n' -> json.append("\\n");
-        case '\r' -> json.append("\\r");
-        case '\t' -> json.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            json.append(String.format("\\u%04x", (int) c));
-          } else {
-            json.append(c);
-          }
-        }
-      }
-    }
-    return json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+    return ("{\"error\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @PreDestroy

@@ -58,7 +58,7 @@ public final class TensorCodec {
       }
       Sink sink = datatype == Datatype.BYTES ? new Sink(name, datatype, null, new String[(int) expected])
           : new Sink(name, datatype, HostTensor.allocate(expected, datatype), null);
-      if (fill(data, shape, expected, sink) != null) {
+      if (!fill(data, shape, expected, sink)) {
         InferenceException count = countMismatch(name, shape, expected, data);
         throw count != null ? count : new InferenceException(400, "input '" + name + "': " + describe(data, shape));
       }
@@ -103,19 +103,19 @@ public final class TensorCodec {
   }
 
   /**
-   * Streams the data into the sink, checking its structure as it goes. Returns null when the data has the shape,
-   * or what is wrong with its structure (the caller reports a wrong element count first, as that is the likelier
-   * mistake).
+   * Streams the data into the sink, checking its structure as it goes; false at the first place the data is not the
+   * shape (the caller then finds the words for it: a wrong element count first, as the likelier mistake, then the
+   * outermost dimension that differs).
    */
-  private static String fill(TensorData data, long[] shape, long expected, Sink sink) throws IOException {
+  private static boolean fill(TensorData data, long[] shape, long expected, Sink sink) throws IOException {
     try (JsonParser p = data.parser()) {
       JsonToken t = p.nextToken();
       if (t != JsonToken.START_ARRAY) { // a single value: a 0-d tensor, or one element
         if (expected != 1) {
-          return "expected " + expected + " elements";
+          return false;
         }
         sink.accept(p, t);
-        return null;
+        return true;
       }
       long[] counts = new long[shape.length + 2];
       int depth = 1;
@@ -126,7 +126,7 @@ public final class TensorCodec {
         if (t == JsonToken.END_ARRAY) {
           depth--;
           if (Boolean.TRUE.equals(nested) && depth >= 1 && counts[depth] != shape[depth]) {
-            return ragged(shape, depth, counts[depth] + " items");
+            return false;
           }
           continue;
         }
@@ -135,38 +135,35 @@ public final class TensorCodec {
         }
         if (nested) {
           if (depth - 1 >= shape.length) {
-            return "nested data is deeper than shape " + Arrays.toString(shape);
+            return false;
           }
           if (++counts[depth - 1] > shape[depth - 1]) {
-            return "too many items";
+            return false;
           }
           boolean leafLevel = depth == shape.length;
           if (t == JsonToken.START_ARRAY) {
             if (leafLevel) {
-              return "nested data is deeper than shape " + Arrays.toString(shape);
+              return false;
             }
             depth++;
             counts[depth - 1] = 0;
             continue;
           }
           if (!leafLevel) {
-            return ragged(shape, depth, "a single value");
+            return false;
           }
         } else if (t == JsonToken.START_ARRAY) { // flat values, then an array
-          return "flat values and arrays mixed";
+          return false;
         }
         if (++leaves > expected) {
-          return "more than " + expected + " elements";
+          return false;
         }
         sink.accept(p, t);
         if (t == JsonToken.START_OBJECT) {
           p.skipChildren();
         }
       }
-      if (Boolean.TRUE.equals(nested) ? counts[0] != shape[0] : leaves != expected) {
-        return Boolean.TRUE.equals(nested) ? ragged(shape, 0, counts[0] + " items") : leaves + " elements";
-      }
-      return null;
+      return Boolean.TRUE.equals(nested) ? counts[0] == shape[0] : leaves == expected;
     }
   }
 

@@ -65,7 +65,7 @@ public final class RequestParser {
               id = p.getText();
             }
           }
-          case "parameters" -> parameters = parameters(p, body, "parameters");
+          case "parameters" -> parameters = parameters(Span.of(p), body, "parameters");
           case "inputs" -> inputs = inputs(p, body);
           case "outputs" -> outputs = outputs(p, body);
           default -> p.skipChildren();
@@ -106,8 +106,7 @@ public final class RequestParser {
       Map<String, Object> parameters = null;
       TensorData data = null;
       boolean shapeSeen = false;
-      int parametersStart = -1;
-      int parametersEnd = -1;
+      Span parametersSpan = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -118,17 +117,10 @@ public final class RequestParser {
             shapeSeen = true;
             shape = shape(p, value, name == null ? where : "input '" + name + "'");
           }
-          case "parameters" -> {
-            // read once the input's name is known, so that an error names it
-            parametersStart = (int) p.currentTokenLocation().getByteOffset();
-            p.skipChildren();
-            parametersEnd = (int) p.currentLocation().getByteOffset();
-          }
+          case "parameters" -> parametersSpan = Span.of(p); // read once the name is known, so an error names it
           case "data" -> {
-            int start = (int) p.currentTokenLocation().getByteOffset();
-            p.skipChildren(); // checks the syntax, keeps nothing
-            int end = (int) p.currentLocation().getByteOffset();
-            data = value == JsonToken.VALUE_NULL ? null : new TensorData(body, start, end);
+            Span span = Span.of(p); // checks the syntax, keeps nothing
+            data = span.token() == JsonToken.VALUE_NULL ? null : new TensorData(body, span.start(), span.end());
           }
           default -> p.skipChildren();
         }
@@ -145,11 +137,8 @@ public final class RequestParser {
       if (!shapeSeen || shape == null) {
         throw new InferenceException(400, "input '" + name + "': 'shape' must be an array of integers");
       }
-      if (parametersStart >= 0) {
-        try (JsonParser span = TensorData.FACTORY.createParser(body, parametersStart, parametersEnd - parametersStart)) {
-          span.nextToken();
-          parameters = parameters(span, body, parametersStart, "input '" + name + "' parameters");
-        }
+      if (parametersSpan != null) {
+        parameters = parameters(parametersSpan, body, "input '" + name + "' parameters");
       }
       parsed.add(new RequestInput(name, shape, datatype, parameters, data));
     }
@@ -200,7 +189,7 @@ public final class RequestParser {
         JsonToken value = p.nextToken();
         switch (field) {
           case "name" -> name = text(p, value, "name", where);
-          case "parameters" -> parameters = parameters(p, body, "output parameters");
+          case "parameters" -> parameters = parameters(Span.of(p), body, "output parameters");
           default -> p.skipChildren();
         }
       }
@@ -222,30 +211,30 @@ public final class RequestParser {
     return p.getText();
   }
 
-  /** A 'parameters' object: skipped over first (nothing kept), then read as a map only if it is small. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> parameters(JsonParser p, byte[] body, String where) throws IOException {
-    return parameters(p, body, 0, where);
+  /** Where a value lies in the body, and its first token; skipped over, nothing kept. */
+  private record Span(JsonToken token, int start, int end) {
+    static Span of(JsonParser p) throws IOException {
+      JsonToken token = p.currentToken();
+      int start = (int) p.currentTokenLocation().getByteOffset();
+      p.skipChildren();
+      return new Span(token, start, (int) p.currentLocation().getByteOffset());
+    }
   }
 
-  /** As above, for a parser over a span of the body that starts at {@code offset}. */
+  /** A 'parameters' object, read as a map only if it is small. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> parameters(JsonParser p, byte[] body, int offset, String where)
-      throws IOException {
-    JsonToken value = p.currentToken();
-    if (value == JsonToken.VALUE_NULL) {
+  private static Map<String, Object> parameters(Span span, byte[] body, String where) throws IOException {
+    if (span.token() == JsonToken.VALUE_NULL) {
       return null;
     }
-    if (value != JsonToken.START_OBJECT) {
+    if (span.token() != JsonToken.START_OBJECT) {
       throw new InferenceException(400, where + ": 'parameters' must be an object");
     }
-    int start = offset + (int) p.currentTokenLocation().getByteOffset();
-    p.skipChildren();
-    int end = offset + (int) p.currentLocation().getByteOffset();
-    if (end - start > MAX_PARAMETERS_BYTES) {
-      throw new InferenceException(400, where + ": 'parameters' is " + (end - start) + " bytes; at most "
+    int size = span.end() - span.start();
+    if (size > MAX_PARAMETERS_BYTES) {
+      throw new InferenceException(400, where + ": 'parameters' is " + size + " bytes; at most "
           + MAX_PARAMETERS_BYTES + " are accepted");
     }
-    return JSON.readValue(body, start, end - start, Map.class);
+    return JSON.readValue(body, span.start(), size, Map.class);
   }
 }
