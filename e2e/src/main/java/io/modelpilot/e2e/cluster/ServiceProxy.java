@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.modelpilot.e2e.process.Ports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,14 +104,28 @@ public final class ServiceProxy implements AutoCloseable {
     return Optional.ofNullable(proxies.get(key(namespace, name))).map(Proxy::url);
   }
 
-  /** Waits for the Service to exist. */
+  /**
+   * Waits for the Service to exist. Each poll that finds no proxy also reads the Service from the API server, as
+   * kube-proxy's periodic resync would: a watch event the informer missed (a reconnect) or a failed open leaves
+   * no proxy behind, and the next poll opens it.
+   */
   URI awaitUrl(String namespace, String name, Duration timeout) {
     try {
       return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
-          .until(() -> url(namespace, name), Optional::isPresent).orElseThrow();
+          .until(() -> url(namespace, name).or(() -> resync(namespace, name)), Optional::isPresent).orElseThrow();
     } catch (ConditionTimeoutException e) {
       throw new IllegalStateException("Service " + namespace + "/" + name + " did not appear within " + timeout, e);
     }
+  }
+
+  private Optional<URI> resync(String namespace, String name) {
+    Service service = client.services().inNamespace(namespace).withName(name).get();
+    if (service == null) {
+      return Optional.empty();
+    }
+    LOG.info("Service {}/{} exists but had no proxy: opening it from the API server's copy", namespace, name);
+    open(service);
+    return url(namespace, name);
   }
 
   /** The ready pods a Service sends to now, in a stable order. */
@@ -146,7 +159,9 @@ public final class ServiceProxy implements AutoCloseable {
     String name = service.getMetadata().getName();
     proxies.computeIfAbsent(key(namespace, name), k -> {
       try {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Ports.free()), 128);
+        // port 0: the kernel picks a port that is free now (a port chosen earlier and bound later can be taken
+        // in between, e.g. as the local end of some process's outgoing connection)
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         Proxy proxy = new Proxy(namespace, name, server, new AtomicInteger());
         server.createContext("/", exchange -> handle(proxy, exchange));
         server.setExecutor(handlers);
