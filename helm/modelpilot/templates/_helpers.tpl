@@ -135,7 +135,7 @@ verbs the operator uses, one entry per API group/resource set, no wildcards.
   resources: ["services"]
   verbs: ["list", "watch", "create", "patch"]
 - apiGroups: [""]
-  resources: ["secrets", "persistentvolumeclaims"]
+  resources: ["persistentvolumeclaims"]
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]

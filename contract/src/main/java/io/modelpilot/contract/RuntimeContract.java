@@ -122,6 +122,11 @@ public final class RuntimeContract {
     public static final String DOWNLOAD_TIMEOUT = "ModelDownloadTimeout";
     public static final String DOWNLOAD_FAILED = "ModelDownloadFailed";
     public static final String INVALID_SOURCE = "InvalidModelSource";
+    /**
+     * The credentials directory holds no keys: the Secret that spec.model.credentialsSecretRef names is missing (its
+     * volume is optional, so the pod starts and says so, and the operator needs no read access to Secrets).
+     */
+    public static final String CREDENTIALS_NOT_FOUND = "CredentialsSecretNotFound";
     /** Any other failure: the file is not a model ONNX Runtime can load, a setting is wrong, … */
     public static final String LOAD_FAILED = "ModelLoadFailed";
 

@@ -175,6 +175,10 @@ public final class ContainerLauncher {
       if (secret != null) {
         writeFiles(dir, decode(secret.getData()));
         writeFiles(dir, Optional.ofNullable(secret.getStringData()).orElse(Map.of()));
+      } else if (!Boolean.TRUE.equals(volume.getSecret().getOptional())) {
+        // as kubelet: the container does not start while a Secret it mounts (not optional) is missing
+        throw new IllegalStateException("MountVolume.SetUp failed for volume \"" + volume.getName() + "\" : secret \""
+            + volume.getSecret().getSecretName() + "\" not found");
       }
     } else if (volume.getConfigMap() != null) {
       ConfigMap map = client.configMaps().inNamespace(namespace).withName(volume.getConfigMap().getName()).get();

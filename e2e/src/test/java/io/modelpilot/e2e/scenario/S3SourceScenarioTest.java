@@ -118,6 +118,35 @@ class S3SourceScenarioTest {
     cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud-tampered").delete();
   }
 
+  @Test
+  void aMissingCredentialsSecretIsReportedFromThePodAndTheModelLoadsOnceTheSecretExists() throws Exception {
+    LocalCluster cluster = CLUSTER.cluster();
+    String ns = "object-storage-keyless";
+    cluster.apply(modelDeployment("fraud", modelSha256), ns);
+
+    // the operator cannot read Secrets: the pod starts with an empty optional volume and says what is missing
+    GenericKubernetesResource waiting = await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(
+        () -> cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud").get(),
+        r -> r != null && "CredentialsSecretNotFound".equals(readyReason(r)));
+    assertThat(LocalClusterTest.condition(waiting, "Ready")).isEqualTo("False");
+    assertThat(readyMessage(waiting)).contains("spec.model.credentialsSecretRef.name")
+        .contains("Secret \"model-store-keys\"").contains("namespace \"" + ns + "\"");
+
+    cluster.apply("""
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: model-store-keys
+        data:
+          accessKeyId: %s
+          secretAccessKey: %s
+        """.formatted(base64(ACCESS_KEY_ID), base64(SECRET_ACCESS_KEY)), ns);
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(
+        () -> cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud").get(),
+        r -> r != null && "True".equals(LocalClusterTest.condition(r, "Ready")));
+    cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud").delete();
+  }
+
   private static String modelDeployment(String name, String sha256) {
     return """
         apiVersion: modelpilot.io/v1alpha1

@@ -127,7 +127,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     try {
       List<Pod> pods = client.pods().inNamespace(md.getMetadata().getNamespace())
           .withLabel(Labels.DEPLOYMENT, md.getMetadata().getName()).list().getItems();
-      return ModelLoadFailure.find(pods, status.getRevision());
+      return ModelLoadFailure.find(pods, status.getRevision()).map(f -> f.naming(md));
     } catch (KubernetesClientException e) {
       LOG.debugf("cannot list the runtime pods: %s", e.getMessage());
       return Optional.empty();

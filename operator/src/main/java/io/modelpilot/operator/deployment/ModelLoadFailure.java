@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.contract.RuntimeContract.ModelLoad;
+import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.status.Conditions;
 import io.modelpilot.operator.status.Reasons;
@@ -27,7 +28,7 @@ public record ModelLoadFailure(String pod, String reason, String message) {
   /** The reasons the model server writes; anything else in a termination message is not ours to report. */
   public static final Set<String> REASONS = Set.of(ModelLoad.DIGEST_MISMATCH, ModelLoad.ACCESS_DENIED,
       ModelLoad.NOT_FOUND, ModelLoad.TOO_LARGE, ModelLoad.DOWNLOAD_TIMEOUT, ModelLoad.DOWNLOAD_FAILED,
-      ModelLoad.INVALID_SOURCE, ModelLoad.LOAD_FAILED);
+      ModelLoad.INVALID_SOURCE, ModelLoad.CREDENTIALS_NOT_FOUND, ModelLoad.LOAD_FAILED);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,6 +77,17 @@ public record ModelLoadFailure(String pod, String reason, String message) {
         .map(c -> Reasons.DEPLOYING.equals(c.getReason()) || Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(c.getReason())
             || REASONS.contains(c.getReason()))
         .orElse(false) && status.getRevision() != null;
+  }
+
+  /** The failure with the spec's own words added where the runtime cannot know them (the Secret's name). */
+  public ModelLoadFailure naming(ModelDeployment md) {
+    var secret = md.getSpec().getModel().getCredentialsSecretRef();
+    if (!ModelLoad.CREDENTIALS_NOT_FOUND.equals(reason) || secret == null) {
+      return this;
+    }
+    return new ModelLoadFailure(pod, reason, "spec.model.credentialsSecretRef.name: Secret \"" + secret.getName()
+        + "\" not found (or holds no keys) in namespace \"" + md.getMetadata().getNamespace() + "\"; the runtime "
+        + "said: " + message);
   }
 
   /** The status with Ready=False and Degraded=True for this failure, when {@link #worthLookingFor} it. */

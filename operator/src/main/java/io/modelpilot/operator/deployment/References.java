@@ -1,7 +1,6 @@
 package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.status.Reasons;
@@ -10,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks that the Secret and the PVC a ModelDeployment names exist. A plain GET each (RBAC: get
- * only), not an informer: caching every Secret of the cluster in the operator would cost memory
- * and a list/watch permission on Secrets. While something is missing the reconciler re-checks
- * on a timer.
+ * Checks that the PVC a ModelDeployment names exists. A plain GET (RBAC: get only), not an informer. While it is
+ * missing the reconciler re-checks on a timer.
+ *
+ * <p>The credentials Secret is not read at all: the operator holds no permission on Secrets. The runtime pod mounts
+ * it as an optional volume, and a pod whose Secret is missing says so in its termination message (reason
+ * {@code CredentialsSecretNotFound}), which {@link ModelLoadFailure} reports like any other model-load failure.
  */
 public class References {
 
@@ -26,13 +27,6 @@ public class References {
   public List<ReferenceProblem> check(ModelDeployment md) {
     String namespace = md.getMetadata().getNamespace();
     List<ReferenceProblem> problems = new ArrayList<>();
-    var secretRef = md.getSpec().getModel().getCredentialsSecretRef();
-    if (secretRef != null
-        && client.resources(Secret.class).inNamespace(namespace).withName(secretRef.getName()).get() == null) {
-      problems.add(new ReferenceProblem(Reasons.CREDENTIALS_SECRET_NOT_FOUND, "spec.model.credentialsSecretRef.name",
-          "spec.model.credentialsSecretRef.name: Secret \"" + secretRef.getName() + "\" not found in namespace \""
-              + namespace + "\""));
-    }
     ModelUri uri = ModelUri.parse(md.getSpec().getModel().getUri());
     if (uri.onClaim()
         && client.resources(PersistentVolumeClaim.class).inNamespace(namespace).withName(uri.claim()).get() == null) {

@@ -180,8 +180,11 @@ public final class RuntimeDeploymentFactory {
       mounts.add(new VolumeMountBuilder().withName("model-cache").withMountPath(MODEL_CACHE_MOUNT).build());
     }
     if (spec.getModel().getCredentialsSecretRef() != null) {
+      // optional: a missing Secret does not hold the pod in ContainerCreating; the runtime finds no keys and says
+      // CredentialsSecretNotFound in its termination message, so the operator needs no access to Secrets
       volumes.add(new VolumeBuilder().withName("model-credentials").withNewSecret()
-          .withSecretName(spec.getModel().getCredentialsSecretRef().getName()).withDefaultMode(0440).endSecret().build());
+          .withSecretName(spec.getModel().getCredentialsSecretRef().getName()).withDefaultMode(0440)
+          .withOptional(true).endSecret().build());
       mounts.add(new VolumeMountBuilder().withName("model-credentials").withMountPath(CREDENTIALS_MOUNT)
           .withReadOnly(true).build());
     }

@@ -1,5 +1,7 @@
 package io.modelpilot.operator.status;
 
+import io.modelpilot.contract.RuntimeContract;
+
 /** CamelCase reasons of conditions and Events. */
 public final class Reasons {
 
@@ -10,7 +12,7 @@ public final class Reasons {
   public static final String ROLLOUT_COMPLETE = "RolloutComplete";
   public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
   public static final String AS_EXPECTED = "AsExpected";
-  public static final String CREDENTIALS_SECRET_NOT_FOUND = "CredentialsSecretNotFound";
+  public static final String CREDENTIALS_SECRET_NOT_FOUND = RuntimeContract.ModelLoad.CREDENTIALS_NOT_FOUND;
   public static final String MODEL_CLAIM_NOT_FOUND = "ModelClaimNotFound";
   public static final String QUERY_OUTSIDE_NAMESPACE = "QueryOutsideNamespace";
   public static final String RECONCILE_ERROR = "ReconcileError";

@@ -200,18 +200,38 @@ class ModelDeploymentOperatorTest {
 
   @Test
   @Order(4)
-  void missingSecretIsReportedWithItsFieldAndAnEvent() {
+  void missingSecretIsReportedFromThePodWithItsFieldAndAnEventWithoutReadingSecrets() {
     create("secret", example("gpu-model.yaml", ModelDeployment.class));
+
+    // the operator holds no permission on Secrets: it deploys, and the pod's optional Secret volume is empty
+    Deployment d = awaitDeployment("secret", "image-embedder");
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+        .singleElement().satisfies(v -> {
+          assertThat(v.getSecret().getSecretName()).isEqualTo("model-registry-token");
+          assertThat(v.getSecret().getOptional()).isTrue();
+        });
+    // what the kubelet reports for a runtime container that found no keys in its credentials directory
+    String message = "{\"reason\":\"CredentialsSecretNotFound\",\"message\":\"the credentials Secret "
+        + "(spec.model.credentialsSecretRef.name) is missing or empty\"}";
+    kube.pods().inNamespace("secret").resource(new PodBuilder()
+        .withNewMetadata().withName("image-embedder-5f7-x1").withLabels(d.getSpec().getTemplate().getMetadata()
+            .getLabels()).endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("runtime").withRestartCount(1)
+        .withReady(false).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1).withMessage(message).endTerminated().endLastState()
+        .endContainerStatus().endStatus().build()).create();
 
     ModelDeployment md = awaitStatus("secret", "image-embedder",
         m -> ready(m) != null && "CredentialsSecretNotFound".equals(ready(m).getReason()));
     assertThat(ready(md).getStatus()).isEqualTo("False");
     assertThat(ready(md).getMessage()).contains("spec.model.credentialsSecretRef.name")
-        .contains("model-registry-token");
+        .contains("Secret \"model-registry-token\"").contains("namespace \"secret\"");
     assertThat(Conditions.isTrue(md.getStatus().getConditions(), "Degraded")).isTrue();
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings("secret", "image-embedder"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CredentialsSecretNotFound")));
-    assertThat(kube.apps().deployments().inNamespace("secret").withName("image-embedder").get()).isNull();
+    assertThat(server.requests().stream().filter(r -> !TEST_AGENT.equals(r.userAgent()))
+        .filter(r -> r.pathWithoutQuery().contains("/secrets")).toList()).as("requests on Secrets").isEmpty();
   }
 
   // ---------------------------------------------------------------- rollout and status
@@ -309,14 +329,17 @@ class ModelDeploymentOperatorTest {
   @Test
   @Order(7)
   void aReconcileWithNothingToChangeWritesNothing() {
-    kube.resource(example("gpu-model.yaml", Secret.class)).inNamespace("noop").create();
-    create("noop", example("gpu-model.yaml", ModelDeployment.class));
+    kube.resource(example("pvc-model.yaml", PersistentVolumeClaim.class)).inNamespace("noop").create();
+    ModelDeployment gpu = example("gpu-model.yaml", ModelDeployment.class);
+    gpu.getSpec().getModel().setUri("pvc://model-store/image-embedder/v3/model.onnx");
+    gpu.getSpec().getModel().setCredentialsSecretRef(null);
+    create("noop", gpu);
     awaitDeployment("noop", "image-embedder");
     rollOut("noop", "image-embedder", 1, List.of());
     awaitStatus("noop", "image-embedder", m -> "True".equals(ready(m).getStatus()));
     awaitQuiet("noop");
-    // every reconcile of this model reads its credentials Secret: that read proves a reconcile ran
-    long reconcilesBefore = secretReads("noop");
+    // every reconcile of this model reads its PersistentVolumeClaim: that read proves a reconcile ran
+    long reconcilesBefore = claimReads("noop");
 
     // a change the operator does not own: a label someone else adds triggers a reconcile
     editRetryingOnConflict(kube.apps().deployments().inNamespace("noop").withName("image-embedder"), d -> {
@@ -324,7 +347,7 @@ class ModelDeploymentOperatorTest {
       return d;
     });
     int writesBefore = writesIn("noop").size();
-    await().atMost(TIMEOUT).until(() -> secretReads("noop") > reconcilesBefore);
+    await().atMost(TIMEOUT).until(() -> claimReads("noop") > reconcilesBefore);
     awaitQuiet("noop");
 
     assertThat(writesIn("noop").subList(writesBefore, writesIn("noop").size()))
@@ -878,9 +901,10 @@ class ModelDeploymentOperatorTest {
     });
   }
 
-  private long secretReads(String namespace) {
+  private long claimReads(String namespace) {
     return server.requests().stream().filter(r -> !TEST_AGENT.equals(r.userAgent()))
-        .filter(r -> r.method().equals("GET") && r.pathWithoutQuery().startsWith("/api/v1/namespaces/" + namespace + "/secrets/"))
+        .filter(r -> r.method().equals("GET")
+            && r.pathWithoutQuery().startsWith("/api/v1/namespaces/" + namespace + "/persistentvolumeclaims/"))
         .count();
   }
 

@@ -242,7 +242,7 @@ public class HelmChartTest {
             "[] [pods/log] [get]",
             "[apps] [deployments] [list, watch, create, patch, delete]",
             "[] [services] [list, watch, create, patch]",
-            "[] [secrets, persistentvolumeclaims] [get]",
+            "[] [persistentvolumeclaims] [get]",
             "[] [events] [create]",
             "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
             "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com]");

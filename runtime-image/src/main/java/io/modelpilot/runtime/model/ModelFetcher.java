@@ -319,7 +319,7 @@ public final class ModelFetcher {
     if (options.credentialsDir().isEmpty()) {
       return Optional.empty();
     }
-    Path dir = options.credentialsDir().get();
+    Path dir = requireKeys(options.credentialsDir().get());
     Path token = dir.resolve("token");
     if (Files.isRegularFile(token)) {
       return Optional.of("Bearer " + Files.readString(token).trim());
@@ -332,6 +332,26 @@ public final class ModelFetcher {
     }
     throw new ModelFetchException(ModelLoad.INVALID_SOURCE, "MODELPILOT_MODEL_CREDENTIALS_DIR (" + dir
         + ") holds neither 'token' nor 'username' and 'password'");
+  }
+
+  /**
+   * The credentials directory, if it holds at least one key. The operator mounts the Secret as an optional volume:
+   * when the Secret does not exist, the directory is there but empty (a Secret volume's only entries are then
+   * kubelet's {@code ..data} links), and that is reported as the Secret missing, not as a malformed one.
+   */
+  static Path requireKeys(Path dir) throws IOException {
+    boolean anyKey = false;
+    if (Files.isDirectory(dir)) {
+      try (var entries = Files.list(dir)) {
+        anyKey = entries.anyMatch(e -> !e.getFileName().toString().startsWith("..") && Files.isRegularFile(e));
+      }
+    }
+    if (!anyKey) {
+      throw new ModelFetchException(ModelLoad.CREDENTIALS_NOT_FOUND, "the credentials Secret "
+          + "(spec.model.credentialsSecretRef.name) is missing or empty: MODELPILOT_MODEL_CREDENTIALS_DIR (" + dir
+          + ") holds no keys; create the Secret in this namespace and the pod loads the model on its next start");
+    }
+    return dir;
   }
 
   private static int millis(Duration d) {

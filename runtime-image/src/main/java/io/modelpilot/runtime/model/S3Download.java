@@ -129,7 +129,7 @@ final class S3Download {
     if (options.credentialsDir().isEmpty()) {
       return DefaultCredentialsProvider.builder().build();
     }
-    Path dir = options.credentialsDir().get();
+    Path dir = ModelFetcher.requireKeys(options.credentialsDir().get());
     Optional<String> id = read(dir.resolve(ACCESS_KEY_ID));
     Optional<String> secret = read(dir.resolve(SECRET_ACCESS_KEY));
     if (id.isEmpty() || secret.isEmpty()) {

@@ -138,6 +138,19 @@ class ModelFetcherTest {
   }
 
   @Test
+  void aMissingCredentialsSecretIsReportedAsSuchBeforeAnyDownload() throws IOException {
+    Path credentials = Files.createDirectories(tmp.resolve("no-secret"));
+    ModelFetcher fetcher = new ModelFetcher(new ModelFetcher.Options(1 << 20, Optional.of(credentials),
+        Optional.of(tmp), Duration.ofSeconds(10), Duration.ofMinutes(1), true, Optional.empty(), "us-east-1", false));
+
+    assertThatThrownBy(() -> fetcher.fetch(url("/models/m.onnx"), Optional.empty()))
+        .isInstanceOfSatisfying(ModelFetchException.class,
+            e -> assertThat(e.reason()).isEqualTo(ModelLoad.CREDENTIALS_NOT_FOUND))
+        .hasMessageContaining("spec.model.credentialsSecretRef.name");
+    assertThat(downloads).hasValue(0);
+  }
+
+  @Test
   void fileUrisWithDotDotSegmentsAreRefusedAlsoWhenPercentEncoded() throws IOException {
     Path model = Files.write(Files.createDirectories(tmp.resolve("models")).resolve("m.onnx"), MODEL);
     ModelFetcher fetcher = fetcher(Duration.ofSeconds(10));

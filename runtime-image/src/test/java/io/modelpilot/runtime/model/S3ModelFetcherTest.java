@@ -108,6 +108,18 @@ class S3ModelFetcherTest {
   }
 
   @Test
+  void anEmptyCredentialsVolumeIsReportedAsTheSecretMissing() throws IOException {
+    // what kubelet mounts for an optional Secret volume whose Secret does not exist: a directory without keys
+    Path dir = Files.createDirectories(tmp.resolve("absent"));
+    Files.createDirectories(dir.resolve("..2026_12_01_09_00_00.000000001"));
+
+    assertThatThrownBy(() -> fetcher(dir).fetch("s3://models/fraud/v7/model.onnx", Optional.empty()))
+        .isInstanceOfSatisfying(ModelFetchException.class,
+            e -> assertThat(e.reason()).isEqualTo(ModelLoad.CREDENTIALS_NOT_FOUND))
+        .hasMessageContaining("spec.model.credentialsSecretRef.name").hasMessageContaining("missing or empty");
+  }
+
+  @Test
   void secretsWithoutBothKeysAreRefusedNamingTheKeys() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("half"));
     Files.writeString(dir.resolve("accessKeyId"), LocalS3.ACCESS_KEY_ID);
