@@ -117,6 +117,9 @@ final class RuntimeBench {
     Map<String, String> batched = Map.of("MODELPILOT_BATCH_WORKERS", System.getenv().getOrDefault("BENCH_BATCH_WORKERS",
         "0"), "MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
         "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
+    if (runs.test("batching")) {
+      rowCosts(wide);
+    }
     List<Double> gains = !runs.test("batching") ? List.of(Double.NaN)
         : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
 
@@ -173,20 +176,74 @@ final class RuntimeBench {
         ratios.add(x / y);
         System.out.printf("%s round %d: %.0f req/s %s, %.0f %s%n", what, round + 1, x, firstLabel, y, secondLabel);
       }
+      double[] batches = sumCount(a, "modelpilot_batch_size");
+      if (batches[1] > 0) {
+        System.out.printf("%s: %s server ran %.0f batches of %.2f rows on average%n", what, firstLabel, batches[1],
+            batches[0] / batches[1]);
+      }
     }
     return ratios;
   }
 
+  /**
+   * What batching can gain at most on this model and machine: in-process session.run per row at batch 1, 2, 4, 8
+   * (one intra-op thread, as the batching servers run), best of 3 rounds of 200 ms each.
+   */
+  static void rowCosts(Path model) throws Exception {
+    try (OrtEnvironment env = OrtEnvironment.getEnvironment();
+         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      try (OrtSession session = env.createSession(model.toString(), options)) {
+        StringBuilder line = new StringBuilder("in-process session.run per row (1 thread):");
+        double single = Double.NaN;
+        for (int rows : new int[] {1, 2, 4, 8}) {
+          float[] data = new float[rows * 8];
+          for (int r = 0; r < rows; r++) {
+            System.arraycopy(row(), 0, data, r * 8, 8);
+          }
+          double best = Double.MAX_VALUE;
+          try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {rows, 8})) {
+            for (int round = 0; round < 4; round++) {
+              long start = System.nanoTime();
+              long end = start + TimeUnit.MILLISECONDS.toNanos(200);
+              int runs = 0;
+              while (System.nanoTime() < end || runs == 0) {
+                session.run(Map.of("input", input)).close();
+                runs++;
+              }
+              double perRow = (System.nanoTime() - start) / 1e6 / runs / rows;
+              if (round > 0) { // the first round warms up
+                best = Math.min(best, perRow);
+              }
+            }
+          }
+          if (rows == 1) {
+            single = best;
+          }
+          line.append(String.format(" batch %d %.3f ms (%.2fx)", rows, best, single / best));
+        }
+        System.out.println(line);
+      }
+    }
+  }
+
   /** The server's own inference timer: {seconds, count} summed over its series. */
   static double[] inferenceSeconds(RuntimeServer server) throws Exception {
+    return sumCount(server, "modelpilot_inference_duration_seconds");
+  }
+
+  /** A summary's or histogram's {sum, count} on the server's /q/metrics, summed over its series. */
+  static double[] sumCount(RuntimeServer server, String metric) throws Exception {
     java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(server.uri("/q/metrics")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     double[] sumCount = new double[2];
     metrics.body().lines().forEach(l -> {
-      if (l.startsWith("modelpilot_inference_duration_seconds_sum")) {
+      if (l.startsWith(metric + "_sum")) {
         sumCount[0] += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-      } else if (l.startsWith("modelpilot_inference_duration_seconds_count")) {
+      } else if (l.startsWith(metric + "_count")) {
         sumCount[1] += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
       }
     });

@@ -31,9 +31,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The policy never makes a request wait for nothing. A batch takes every compatible request already queued (up to
  * {@code maxBatchSize} rows); its leader waits, at most until the oldest request has waited {@code maxQueueDelay},
- * only while other requests are known to be on their way (announced with {@link #expect()}: their bodies are in and
- * being parsed). Under load, requests queue while the slots are busy and the batches fill by themselves; at
- * concurrency 1 a request runs at once. One batch forms at a time.
+ * only while other requests are known to be on their way:
+ * <ul>
+ *   <li>announced with {@link #expect()} (their bodies are in and being parsed), or
+ *   <li>the batch has fewer requests than the load's share (the requests the batcher held at each arrival over the
+ *       last few milliseconds, on average), and requests of that load are
+ *       elsewhere now: in a running batch, or between their last answer and their next request (clients that
+ *       wait for their answer before they send again, a closed loop), and waiting pays on this model: the part of a
+ *       batch's run time that does not grow with its rows (what one more row in the batch saves; fitted by least
+ *       squares over the recent batches) is larger than the time a forming batch has waited for each request that
+ *       joined it lately. On a model where a batch costs about as much per row as a lone request, or whose runs are
+ *       shorter than a client's round trip, the slot does not wait.
+ * </ul>
+ * At concurrency 1 a request runs at once (the fair share is one request); after a burst the average forgets it
+ * within milliseconds. One batch forms at a time.
  *
  * <p>A batch that fails is run again request by request, so one bad request (an index out of range, a value a
  * kernel refuses) fails alone; a model whose outputs cannot be split back into rows is served request by request
@@ -135,6 +146,11 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  /** How long the load average remembers: a sample this old weighs 1/e of a new one. */
+  static final long LOAD_MEMORY_NANOS = 20_000_000;
+  /** How many recent batches the cost fit remembers (a batch this many batches old weighs 1/e). */
+  static final int FIT_MEMORY_BATCHES = 64;
+
   private final int maxBatchSize;
   private final long maxDelayNanos;
   private final int slots;
@@ -145,6 +161,12 @@ public final class Batcher implements AutoCloseable {
   private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by lock
   private int arriving; // guarded by lock
   private int executing; // guarded by lock: batches running now (at most slots)
+  private int executingRequests; // guarded by lock: the requests in those batches
+  private int gathered; // guarded by lock: the requests of the batch being formed
+  private double concurrency = 1; // guarded by lock: requests in the batcher at each arrival, moving average
+  private long lastArrival = System.nanoTime(); // guarded by lock
+  private final CostFit fit = new CostFit(); // guarded by lock
+  private double joinWaitNanos; // guarded by lock: moving average of the wait per request that joined a forming batch
   private boolean forming; // guarded by lock: a leader is forming a batch
   private Job appointed; // guarded by lock: the job whose thread is told to lead the next batch
   private final Set<Thread> leaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -244,6 +266,12 @@ public final class Batcher implements AutoCloseable {
         return null;
       }
       queue.add(job);
+      // what this arrival finds in the batcher, itself included: a moving average that forgets in time
+      long now = job.enqueued();
+      double weight = -Math.expm1(-Math.max(0, now - lastArrival) / (double) LOAD_MEMORY_NANOS);
+      concurrency += (queue.size() + gathered + executingRequests + arriving - concurrency)
+          * Math.max(weight, 1.0 / 64);
+      lastArrival = now;
       appoint();
     } finally {
       lock.unlock();
@@ -303,13 +331,15 @@ public final class Batcher implements AutoCloseable {
           forming = false;
         }
         executing++;
+        executingRequests += batch.size();
         appoint(); // another slot may be free for the next batch
       } finally {
         lock.unlock();
       }
       leaders.add(Thread.currentThread());
+      long ran = -1;
       try {
-        execute(batch);
+        ran = execute(batch);
       } finally {
         leaders.remove(Thread.currentThread());
         for (Job done : batch) {
@@ -317,7 +347,12 @@ public final class Batcher implements AutoCloseable {
         }
         lock.lock();
         try {
+          if (ran >= 0) {
+            learn(batch, ran);
+          }
           executing--;
+          executingRequests -= batch.size();
+          changed.signalAll(); // a forming batch waiting for this one's clients: they come back now
           appoint();
         } finally {
           lock.unlock();
@@ -336,22 +371,51 @@ public final class Batcher implements AutoCloseable {
     batch.add(first);
     long rows = first.rows();
     long deadline = first.enqueued() + maxDelayNanos;
+    long waitingSince = 0;
     while (stacking && rows < maxBatchSize) {
+      int joined = 0;
       for (Iterator<Job> it = queue.iterator(); it.hasNext() && rows < maxBatchSize; ) {
         Job next = it.next();
         if (next.key().equals(first.key()) && rows + next.rows() <= maxBatchSize) {
           it.remove();
           batch.add(next);
           rows += next.rows();
+          joined++;
         }
       }
-      long wait = deadline - System.nanoTime();
-      if (rows >= maxBatchSize || arriving == 0 || wait <= 0 || !running) {
+      gathered = batch.size();
+      long now = System.nanoTime();
+      if (waitingSince != 0 && joined > 0) {
+        joinWaitNanos += ((now - waitingSince) / (double) joined - joinWaitNanos) / 8; // what each join cost
+        waitingSince = 0;
+      }
+      long wait = deadline - now;
+      boolean announced = arriving > 0;
+      boolean elsewhere = executingRequests > 0
+          || concurrency - (batch.size() + queue.size() + arriving) >= 1; // between answer and next request
+      boolean returning = elsewhere && batch.size() < fairShare() && savedPerJoiningRow() > joinWaitNanos;
+      if (rows >= maxBatchSize || !(announced || returning) || wait <= 0 || !running) {
+        if (waitingSince != 0) {
+          joinWaitNanos += (now - waitingSince - joinWaitNanos) / 8; // a wait that brought nobody: all of it
+        }
         break;
+      }
+      if (waitingSince == 0) {
+        waitingSince = now;
       }
       changed.awaitNanos(wait);
     }
+    gathered = 0;
     return batch;
+  }
+
+  /**
+   * Under the lock: the requests one batch should hold at the recent load: all of them (at least 1). A bigger batch
+   * costs less per row, so the load goes into one batch rather than being spread over the slots; the other slots
+   * take what arrives while it runs (at concurrency above one full batch, every slot runs full batches).
+   */
+  private int fairShare() {
+    return Math.max(1, (int) Math.round(concurrency));
   }
 
   /** Takes a request out of the queue if no batch has taken it yet. */
@@ -392,7 +456,8 @@ public final class Batcher implements AutoCloseable {
     return key.append(new TreeSet<>(wanted)).toString();
   }
 
-  private void execute(List<Job> batch) {
+  /** Runs the batch; how long the model ran, or -1 when it did not run as one batch. */
+  private long execute(List<Job> batch) {
     long started = System.nanoTime();
     long rows = 0;
     long[] waited = new long[batch.size()];
@@ -407,7 +472,7 @@ public final class Batcher implements AutoCloseable {
     }
     if (batch.size() == 1) {
       runAlone(batch.get(0));
-      return;
+      return batch.get(0).result().isCompletedExceptionally() ? -1 : System.nanoTime() - started;
     }
     Map<String, HostTensor> out;
     try {
@@ -415,15 +480,16 @@ public final class Batcher implements AutoCloseable {
     } catch (Exception e) {
       if (!running || e instanceof InterruptedException) {
         batch.forEach(j -> j.result().completeExceptionally(e));
-        return;
+        return -1;
       }
       batch.forEach(this::runAlone); // one bad request fails alone
-      return;
+      return -1;
     } catch (Throwable e) {
       // an Error (no direct memory left for the stacked batch): fail the batch, keep serving
       batch.forEach(j -> j.result().completeExceptionally(e));
-      return;
+      return -1;
     }
+    long ran = System.nanoTime() - started;
     List<Map<String, HostTensor>> parts = new ArrayList<>(batch.size());
     try {
       long offset = 0;
@@ -435,11 +501,12 @@ public final class Batcher implements AutoCloseable {
       // outputs without a batch dimension (a reduction over rows): this model is served request by request
       stacking = false;
       batch.forEach(this::runAlone);
-      return;
+      return -1;
     }
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).result().complete(parts.get(i));
     }
+    return ran;
   }
 
   private void runAlone(Job job) {
@@ -447,6 +514,57 @@ public final class Batcher implements AutoCloseable {
       job.result().complete(runner.run(job.inputs(), job.wanted()));
     } catch (Throwable e) {
       job.result().completeExceptionally(e);
+    }
+  }
+
+  /** Under the lock: one more batch of the model's cost curve. */
+  private void learn(List<Job> batch, long nanos) {
+    long n = 0;
+    for (Job job : batch) {
+      n += job.rows();
+    }
+    fit.add(n, nanos);
+  }
+
+  private double savedPerJoiningRow() {
+    return fit.fixedPart();
+  }
+
+  /**
+   * A batch's run time as {@code t = a + b n} for {@code n} rows, fitted by least squares over the recent batches
+   * (older ones fade: one {@value #FIT_MEMORY_BATCHES} batches old weighs 1/e). {@code a} is what one more row in a
+   * batch saves: the part of a run that does not grow with its rows.
+   */
+  static final class CostFit {
+    private double weight;
+    private double n;
+    private double nn;
+    private double t;
+    private double nt;
+
+    void add(long rows, long nanos) {
+      double keep = 1 - 1.0 / FIT_MEMORY_BATCHES;
+      weight = weight * keep + 1;
+      n = n * keep + rows;
+      nn = nn * keep + (double) rows * rows;
+      t = t * keep + nanos;
+      nt = nt * keep + (double) rows * nanos;
+    }
+
+    /**
+     * {@code a}, in nanos. Until the batches seen differ in size: the mean run time, which bounds it from above;
+     * before any batch ran: unbounded (a new model gets the benefit of the doubt for its first batches).
+     */
+    double fixedPart() {
+      if (weight < 1) {
+        return Double.MAX_VALUE;
+      }
+      double spread = weight * nn - n * n;
+      if (spread <= 1e-6 * weight * weight) {
+        return t / weight;
+      }
+      double perRow = (weight * nt - n * t) / spread;
+      return (t - perRow * n) / weight;
     }
   }
 

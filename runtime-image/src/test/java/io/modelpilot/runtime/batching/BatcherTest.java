@@ -315,6 +315,81 @@ class BatcherTest {
     assertThat(batcher.queued()).isZero();
   }
 
+  /** A model whose run costs {@code fixed + perRow * n} of CPU (a busy loop: the cost is the point). */
+  private Batcher.Runner costing(long fixedNanos, long perRowNanos) {
+    return (inputs, wanted) -> {
+      long end = System.nanoTime() + fixedNanos + perRowNanos * inputs.get(0).rows();
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      return recordAndDouble(inputs, wanted);
+    };
+  }
+
+  /** Clients that each send a request, wait for its answer, then pause (their network round trip), and again. */
+  private double meanRequestsPerBatchOfAClosedLoop(Batcher batcher, int clients, int requestsEach,
+      long roundTripNanos) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        running.add(pool.submit(() -> {
+          for (int i = 0; i < requestsEach; i++) {
+            HostTensor x = numeric(Datatype.FP32, client * 100 + i, 1, 2);
+            assertOwnRowsDoubled(x, batcher.run(List.of(x), WANTED, TimeUnit.SECONDS.toNanos(10)));
+            java.util.concurrent.locks.LockSupport.parkNanos(roundTripNanos);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Told> later = told.subList(told.size() / 2, told.size()); // after the cost fit has seen some batches
+    return later.stream().mapToInt(Told::requests).average().orElseThrow();
+  }
+
+  @Test
+  void aClosedLoopOfClientsFormsFullBatchesOnAModelWhereBatchingPays() throws Exception {
+    // a run costs 4 ms plus 0.05 ms a row: one more row in a batch saves almost a whole run
+    Batcher batcher = new Batcher(8, Duration.ofMillis(30), 2, costing(4_000_000, 50_000),
+        (rows, requests, queued) -> told.add(new Told(rows, requests, Arrays.stream(queued).boxed().toList())));
+    batchers.add(batcher);
+
+    double mean = meanRequestsPerBatchOfAClosedLoop(batcher, 8, 40, 300_000);
+    System.out.printf("closed loop of 8 clients: %.2f requests per batch%n", mean);
+
+    // with two slots, running each request as soon as a slot is free gives short batches: the client that comes back
+    // finds a free slot. Waiting for the clients of the running batch gathers them: eight clients over two slots
+    // make batches of about four
+    assertThat(mean).as("requests per batch").isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void costFitFindsThePartOfARunThatDoesNotGrowWithItsRows() {
+    Batcher.CostFit pays = new Batcher.CostFit();
+    Batcher.CostFit perRowOnly = new Batcher.CostFit();
+    assertThat(pays.fixedPart()).as("nothing seen yet").isEqualTo(Double.MAX_VALUE);
+    for (int i = 0; i < 200; i++) {
+      long rows = 1 + i % 8;
+      pays.add(rows, 1_000_000 + 100_000 * rows);
+      perRowOnly.add(rows, 300_000 * rows);
+    }
+    assertThat(pays.fixedPart()).isCloseTo(1_000_000, org.assertj.core.data.Offset.offset(1_000.0));
+    assertThat(perRowOnly.fixedPart()).isCloseTo(0, org.assertj.core.data.Offset.offset(1_000.0));
+
+    Batcher.CostFit sameSize = new Batcher.CostFit();
+    for (int i = 0; i < 10; i++) {
+      sameSize.add(4, 2_000_000);
+    }
+    assertThat(sameSize.fixedPart()).as("one size only: the mean run, an upper bound").isCloseTo(2_000_000,
+        org.assertj.core.data.Offset.offset(1.0));
+  }
+
   @Test
   void aRequestLargerThanABatchRunsAlone() throws Exception {
     Batcher batcher = batcher(4, Duration.ofMillis(20), this::recordAndDouble);
