@@ -68,6 +68,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
+    // operator-wide settings no reconcile can fix: a bad one stops the start with a message naming its variable
+    PodDefaults.of(settings.runtimePod());
+    PodDisruptionBudgetDependent.maxUnavailable(settings.podDisruptionBudget().maxUnavailable());
     this.references = new References(client);
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();
