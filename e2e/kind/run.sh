@@ -35,9 +35,12 @@ kind load docker-image --name "$cluster" "ghcr.io/modelpilot/operator:${tag}" "g
 kubectl apply -f e2e/kind/prometheus.yaml
 kubectl -n monitoring rollout status deployment/prometheus --timeout=180s
 
+# smaller default requests than the chart's (1 CPU, 1Gi per model-server pod), so that the scenarios'
+# up to 3 replicas fit on one laptop-sized Kind node
 helm upgrade --install modelpilot helm/modelpilot --namespace modelpilot-system --create-namespace \
   --set image.tag="$tag" --set runtime.image.tag="$tag" \
   --set prometheus.url=http://prometheus.monitoring.svc:9090 --set prometheus.scrapeInterval=1s \
+  --set runtime.pod.resources.requests.cpu=100m --set runtime.pod.resources.requests.memory=256Mi \
   --wait --timeout 180s
 
 kubectl create namespace kind-examples --dry-run=client -o yaml | kubectl apply -f -

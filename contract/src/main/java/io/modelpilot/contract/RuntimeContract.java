@@ -50,6 +50,11 @@ public final class RuntimeContract {
     public static final String READY_PATH = "/v2/health/ready";
     public static final String LIVE_PATH = "/v2/health/live";
     public static final String METRICS_PATH = "/q/metrics";
+    /**
+     * How long the server lets requests in flight finish after SIGTERM ({@code quarkus.shutdown.timeout} in its
+     * application.properties); the operator's terminationGracePeriodSeconds covers it.
+     */
+    public static final int SHUTDOWN_TIMEOUT_SECONDS = 10;
     /** Marks the server's own warm-up requests, which no request metric counts. */
     public static final String WARMUP_HEADER = "X-ModelPilot-Warmup";
 

@@ -83,6 +83,58 @@ public interface OperatorSettings {
     Optional<String> identity();
   }
 
+  /** Defaults of every runtime pod the operator builds (chart values {@code runtime.pod.*}). */
+  RuntimePod runtimePod();
+
+  interface RuntimePod {
+
+    /**
+     * Container resources where a ModelDeployment's {@code spec.resources} leaves the field out (a spec value always
+     * wins, field by field). Each a Kubernetes quantity; absent: no default for that field.
+     */
+    Optional<String> cpuRequest();
+
+    Optional<String> memoryRequest();
+
+    Optional<String> cpuLimit();
+
+    Optional<String> memoryLimit();
+
+    /**
+     * Share of the container's memory limit the JVM may use as heap ({@code -XX:MaxRAMPercentage}); the rest is for
+     * ONNX Runtime's native memory (the model's weights, its arenas), direct buffers, threads and metaspace.
+     */
+    @WithDefault("50")
+    int jvmMaxRamPercentage();
+
+    /**
+     * How long a pod may take to become ready the first time (model download, load and warm-up) before the kubelet
+     * restarts it: the startup probe on the readiness path allows this long; liveness starts only after it.
+     */
+    @WithDefault("10m")
+    java.time.Duration startupTimeout();
+
+    /**
+     * How long a terminating pod keeps serving before the server is told to stop (a preStop sleep): endpoints and
+     * proxies stop sending it new requests meanwhile. 0: no preStop hook.
+     */
+    @WithDefault("5s")
+    java.time.Duration drainDelay();
+  }
+
+  /** A PodDisruptionBudget per ModelDeployment of more than one pod (chart values {@code podDisruptionBudget.*}). */
+  PodDisruptionBudget podDisruptionBudget();
+
+  interface PodDisruptionBudget {
+
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Pods of one ModelDeployment (stable and canary together) a voluntary disruption may take at once: 1 or 25%. */
+    @WithDefault("1")
+    String maxUnavailable();
+  }
+
   /** DNS suffix of in-cluster Service names, used in status.endpoint. */
   @WithDefault("cluster.local")
   String clusterDomain();

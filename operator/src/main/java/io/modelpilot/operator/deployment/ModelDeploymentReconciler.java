@@ -36,8 +36,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor), and a status that says
- * how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
+ * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor, + PodDisruptionBudget), and a
+ * status that says how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
  * created or changed (an existing Deployment keeps serving), and the status says what is missing.
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -46,7 +46,11 @@ import java.util.stream.Stream;
     @Dependent(name = "canary", type = CanaryDeploymentDependent.class,
         reconcilePrecondition = CanaryDeploymentDependent.Wanted.class),
     @Dependent(name = "servicemonitor", type = ServiceMonitorDependent.class,
-        activationCondition = ServiceMonitorDependent.Installed.class)})
+        activationCondition = ServiceMonitorDependent.Installed.class),
+    // a reconcile precondition, not an activation condition: JOSDK deletes what a precondition no longer wants,
+    // while an inactive dependent's object would stay behind
+    @Dependent(name = "poddisruptionbudget", type = PodDisruptionBudgetDependent.class,
+        reconcilePrecondition = PodDisruptionBudgetDependent.Wanted.class)})
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
@@ -64,6 +68,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
+    // operator-wide settings no reconcile can fix: a bad one stops the start with a message naming its variable
+    PodDefaults.of(settings.runtimePod());
+    PodDisruptionBudgetDependent.maxUnavailable(settings.podDisruptionBudget().maxUnavailable());
     this.references = new References(client);
     this.events = new EventRecorder(client);
     PrometheusClients prometheus = new PrometheusClients();

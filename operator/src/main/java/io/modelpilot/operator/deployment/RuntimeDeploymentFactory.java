@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.LifecycleBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -72,10 +74,10 @@ public final class RuntimeDeploymentFactory {
   /** Downloads, kept under their digest or URI: a restarted container reuses the verified file. */
   public static final String MODEL_CACHE_MOUNT = "/var/cache/modelpilot/models";
 
-  /** Seconds a pod may take to load its model before the startup probe gives up: 10 minutes. */
   static final int STARTUP_PERIOD_SECONDS = 5;
-  static final int STARTUP_FAILURE_THRESHOLD = 120;
   static final int PROGRESS_DEADLINE_SECONDS = 900;
+  /** The JVM options variable only the {@code java} launcher reads: the image's JAVA_TOOL_OPTIONS stay as they are. */
+  static final String JVM_OPTIONS_VARIABLE = "JDK_JAVA_OPTIONS";
 
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -84,6 +86,7 @@ public final class RuntimeDeploymentFactory {
 
   private final String defaultImage;
   private final String cudaImage;
+  private final PodDefaults defaults;
 
   public RuntimeDeploymentFactory(String defaultImage) {
     this(defaultImage, defaultImage);
@@ -91,13 +94,18 @@ public final class RuntimeDeploymentFactory {
 
   /** @param cudaImage the image for ModelDeployments with spec.gpu that name none */
   public RuntimeDeploymentFactory(String defaultImage, String cudaImage) {
+    this(defaultImage, cudaImage, PodDefaults.BUILT_IN);
+  }
+
+  public RuntimeDeploymentFactory(String defaultImage, String cudaImage, PodDefaults defaults) {
     this.defaultImage = defaultImage;
     this.cudaImage = cudaImage;
+    this.defaults = defaults;
   }
 
   public static RuntimeDeploymentFactory of(io.modelpilot.operator.config.OperatorSettings settings) {
     return new RuntimeDeploymentFactory(settings.runtimeImage(),
-        settings.runtimeCudaImage().orElse(settings.runtimeImage()));
+        settings.runtimeCudaImage().orElse(settings.runtimeImage()), PodDefaults.of(settings.runtimePod()));
   }
 
   /** The stable track's Deployment {@code <name>} for the spec as it is. */
@@ -133,7 +141,7 @@ public final class RuntimeDeploymentFactory {
         .withReplicas(md.getSpec().replicasOrDefault())
         .withNewSelector().withMatchLabels(selector(md, track)).endSelector()
         .withTemplate(template)
-        .withProgressDeadlineSeconds(PROGRESS_DEADLINE_SECONDS)
+        .withProgressDeadlineSeconds(progressDeadlineSeconds())
         .withRevisionHistoryLimit(3)
         // a model server that is not ready serves nothing: never go below the desired count
         .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
@@ -206,14 +214,16 @@ public final class RuntimeDeploymentFactory {
         .withNodeSelector(nodeSelector(spec))
         .withTolerations(tolerations(spec))
         .withVolumes(volumes)
+        .withTerminationGracePeriodSeconds(terminationGracePeriodSeconds())
         .addToContainers(new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(image(spec))
-            .withEnv(environment(md, uri, runtimeUri))
+            .withEnv(withJvmOptions(environment(md, uri, runtimeUri)))
             .addNewPort().withName(Http.PORT_NAME).withContainerPort(Http.PORT).withProtocol("TCP").endPort()
             .withResources(resources(spec))
             .withVolumeMounts(mounts)
-            .withStartupProbe(probe(Http.LIVE_PATH, STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD))
+            .withLifecycle(drain())
+            .withStartupProbe(startupProbe())
             .withReadinessProbe(probe(Http.READY_PATH, 5, 3))
             .withLivenessProbe(probe(Http.LIVE_PATH, 10, 3))
             .withNewSecurityContext()
@@ -327,9 +337,9 @@ public final class RuntimeDeploymentFactory {
     }
   }
 
-  private static ResourceRequirements resources(ModelDeploymentSpec spec) {
-    ResourceRequirementsBuilder resources = spec.getResources() == null ? new ResourceRequirementsBuilder()
-        : new ResourceRequirementsBuilder(spec.getResources());
+  /** The spec's resources, the operator's defaults where it has none (field by field), and the GPUs. */
+  private ResourceRequirements resources(ModelDeploymentSpec spec) {
+    ResourceRequirementsBuilder resources = new ResourceRequirementsBuilder(defaults.resources(spec.getResources()));
     if (spec.getGpu() != null) {
       resources.addToLimits(spec.getGpu().resourceNameOrDefault(), new Quantity(spec.getGpu().getCount().toString()));
     }
@@ -363,6 +373,50 @@ public final class RuntimeDeploymentFactory {
       }
     }
     return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  /** The JVM's heap sized to the memory limit, unless the environment already says how (a variable of that name). */
+  List<EnvVar> withJvmOptions(List<EnvVar> env) {
+    String options = defaults.jvmOptions();
+    if (options != null && env.stream().noneMatch(e -> JVM_OPTIONS_VARIABLE.equals(e.getName()))) {
+      env.add(new EnvVar(JVM_OPTIONS_VARIABLE, options, null));
+    }
+    return env;
+  }
+
+  /**
+   * On the readiness path: a first start (download, load, warm-up) may take the whole startup timeout, and liveness,
+   * which starts only once this passed, never restarts a pod that is still loading its model.
+   */
+  private Probe startupProbe() {
+    long seconds = defaults.startupTimeout().toSeconds();
+    int failures = (int) Math.max(1, (seconds + STARTUP_PERIOD_SECONDS - 1) / STARTUP_PERIOD_SECONDS);
+    return probe(Http.READY_PATH, STARTUP_PERIOD_SECONDS, failures);
+  }
+
+  /**
+   * A terminating pod keeps serving for the drain delay while endpoints and proxies stop sending it requests; only
+   * then does SIGTERM reach the server, which lets requests in flight finish. An exec {@code sleep} works on every
+   * Kubernetes the chart supports (the sleep action needs 1.30); an image without {@code sleep} only loses the
+   * delay (the kubelet records FailedPreStopHook and goes on).
+   */
+  private Lifecycle drain() {
+    long seconds = defaults.drainDelay().toSeconds();
+    if (seconds == 0) {
+      return null;
+    }
+    return new LifecycleBuilder().withNewPreStop().withNewExec()
+        .withCommand("sleep", String.valueOf(seconds)).endExec().endPreStop().build();
+  }
+
+  /** The drain, the server's own graceful shutdown and a margin: the kubelet's SIGKILL never cuts a request short. */
+  private long terminationGracePeriodSeconds() {
+    return defaults.drainDelay().toSeconds() + Http.SHUTDOWN_TIMEOUT_SECONDS + 5;
+  }
+
+  /** Longer than the startup timeout: a Deployment whose pods are still loading is not "stalled". */
+  private int progressDeadlineSeconds() {
+    return (int) Math.max(PROGRESS_DEADLINE_SECONDS, defaults.startupTimeout().toSeconds() + 300);
   }
 
   private static Probe probe(String path, int periodSeconds, int failureThreshold) {

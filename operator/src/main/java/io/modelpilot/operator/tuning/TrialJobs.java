@@ -121,6 +121,7 @@ final class TrialJobs {
     c.setStartupProbe(null);
     c.setReadinessProbe(null);
     c.setLivenessProbe(null);
+    c.setLifecycle(null); // nothing routes to a trial pod: nothing to drain when it is stopped
     c.setTerminationMessagePath(TERMINATION_MESSAGE_PATH);
     c.setTerminationMessagePolicy("FallbackToLogsOnError");
     TrialSpec.BenchmarkTrial b = tj.getSpec().getTrial().getBenchmark();

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -354,6 +355,48 @@ class ModelDeploymentOperatorTest {
         .as("writes by the operator after a no-op reconcile").isEmpty();
     assertThat(kube.apps().deployments().inNamespace("noop").withName("image-embedder").get().getMetadata()
         .getLabels()).containsEntry("team", "vision");
+  }
+
+  @Test
+  @Order(7)
+  void aModelOfSeveralPodsGetsADisruptionBudgetOverAllItsPodsWhileItHasMoreThanOne() {
+    ModelDeployment md = create("pdb", example("cpu-model.yaml", ModelDeployment.class)); // 2 replicas
+    Resource<PodDisruptionBudget> budget = kube.policy().v1().podDisruptionBudget().inNamespace("pdb")
+        .withName("fraud-detector");
+
+    PodDisruptionBudget pdb = await().atMost(TIMEOUT).until(budget::get, x -> x != null);
+    assertThat(pdb.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getUid()).isEqualTo(md.getMetadata().getUid());
+      assertThat(ref.getController()).isTrue();
+    });
+    // the Service's selector: stable and canary pods alike, never a tuning trial's
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .containsExactly(entry("modelpilot.io/deployment", "fraud-detector"));
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
+    awaitQuiet("pdb");
+    long budgetWrites = writesIn("pdb").stream().filter(r -> r.path().contains("/poddisruptionbudgets")).count();
+
+    editModel("pdb", "fraud-detector", m -> {
+      m.getSpec().setReplicas(3);
+      return m;
+    });
+    await().atMost(TIMEOUT).until(() -> awaitDeployment("pdb", "fraud-detector").getSpec().getReplicas() == 3);
+    awaitQuiet("pdb");
+    assertThat(writesIn("pdb").stream().filter(r -> r.path().contains("/poddisruptionbudgets")).count())
+        .as("the budget does not depend on the count").isEqualTo(budgetWrites);
+
+    editModel("pdb", "fraud-detector", m -> {
+      m.getSpec().setReplicas(1);
+      return m;
+    });
+    await().atMost(TIMEOUT).until(() -> budget.get() == null);
+
+    editModel("pdb", "fraud-detector", m -> {
+      m.getSpec().setReplicas(2);
+      return m;
+    });
+    await().atMost(TIMEOUT).until(budget::get, x -> x != null);
   }
 
   // ---------------------------------------------------------------- autoscaling

@@ -19,14 +19,19 @@ import io.modelpilot.operator.api.v1alpha1.OptimizationLevel;
 import io.modelpilot.operator.api.v1alpha1.RuntimeSpec;
 import io.modelpilot.operator.api.v1alpha1.S3Source;
 import io.modelpilot.operator.api.v1alpha1.SecretReference;
+import io.modelpilot.operator.config.OperatorSettings;
+import io.modelpilot.contract.RuntimeContract;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 class RuntimeDeploymentFactoryTest {
 
@@ -80,17 +85,18 @@ class RuntimeDeploymentFactoryTest {
     Container c = container(d);
     assertThat(c.getName()).isEqualTo("runtime");
     assertThat(c.getImage()).isEqualTo(DEFAULT_IMAGE);
-    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "MODELPILOT_MODEL_URI", "file:///models/mlp.onnx",
-        "MODELPILOT_MODEL_NAME", "fraud-detector",
-        "MODELPILOT_MODEL_VERSION", "v7",
-        "MODELPILOT_INTRA_OP_THREADS", "4",
-        "MODELPILOT_INTER_OP_THREADS", "1",
-        "MODELPILOT_OPTIMIZATION_LEVEL", "extended",
-        "MODELPILOT_MAX_BATCH_SIZE", "32",
-        "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
-        "MODELPILOT_EXECUTION_PROVIDER", "cpu",
-        "QUARKUS_HTTP_PORT", "8080"));
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        Map.entry("MODELPILOT_MODEL_URI", "file:///models/mlp.onnx"),
+        Map.entry("MODELPILOT_MODEL_NAME", "fraud-detector"),
+        Map.entry("MODELPILOT_MODEL_VERSION", "v7"),
+        Map.entry("MODELPILOT_INTRA_OP_THREADS", "4"),
+        Map.entry("MODELPILOT_INTER_OP_THREADS", "1"),
+        Map.entry("MODELPILOT_OPTIMIZATION_LEVEL", "extended"),
+        Map.entry("MODELPILOT_MAX_BATCH_SIZE", "32"),
+        Map.entry("MODELPILOT_MAX_QUEUE_DELAY", "2ms"),
+        Map.entry("MODELPILOT_EXECUTION_PROVIDER", "cpu"),
+        Map.entry("QUARKUS_HTTP_PORT", "8080"),
+        Map.entry("JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError")));
     assertThat(c.getPorts()).singleElement().satisfies(p -> {
       assertThat(p.getName()).isEqualTo("http");
       assertThat(p.getContainerPort()).isEqualTo(8080);
@@ -108,10 +114,190 @@ class RuntimeDeploymentFactoryTest {
 
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
-    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    // startup waits for the model (readiness), so liveness never runs against a pod still loading it
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
+    assertThat(c.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     int startupBudgetSeconds = c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold();
     assertThat(startupBudgetSeconds).isGreaterThanOrEqualTo(600);
+    // readiness and liveness as they were
+    assertThat(c.getReadinessProbe().getPeriodSeconds()).isEqualTo(5);
+    assertThat(c.getReadinessProbe().getFailureThreshold()).isEqualTo(3);
+    assertThat(c.getLivenessProbe().getPeriodSeconds()).isEqualTo(10);
+    assertThat(c.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------- the operator's pod defaults
+
+  private static RuntimeDeploymentFactory withDefaults(PodDefaults defaults) {
+    return new RuntimeDeploymentFactory(DEFAULT_IMAGE, DEFAULT_IMAGE, defaults);
+  }
+
+  private static PodDefaults resourceDefaults(String cpuRequest, String memoryRequest, String cpuLimit,
+      String memoryLimit) {
+    return PodDefaults.of(settings(cpuRequest, memoryRequest, cpuLimit, memoryLimit, 50, Duration.ofMinutes(10),
+        Duration.ofSeconds(5)));
+  }
+
+  static OperatorSettings.RuntimePod settings(String cpuRequest, String memoryRequest, String cpuLimit,
+      String memoryLimit, int heapPercent, Duration startup, Duration drain) {
+    return new OperatorSettings.RuntimePod() {
+      @Override
+      public Optional<String> cpuRequest() {
+        return Optional.ofNullable(cpuRequest);
+      }
+
+      @Override
+      public Optional<String> memoryRequest() {
+        return Optional.ofNullable(memoryRequest);
+      }
+
+      @Override
+      public Optional<String> cpuLimit() {
+        return Optional.ofNullable(cpuLimit);
+      }
+
+      @Override
+      public Optional<String> memoryLimit() {
+        return Optional.ofNullable(memoryLimit);
+      }
+
+      @Override
+      public int jvmMaxRamPercentage() {
+        return heapPercent;
+      }
+
+      @Override
+      public Duration startupTimeout() {
+        return startup;
+      }
+
+      @Override
+      public Duration drainDelay() {
+        return drain;
+      }
+    };
+  }
+
+  @Test
+  void defaultResourcesFillOnlyTheFieldsTheSpecLeavesOut() {
+    RuntimeDeploymentFactory defaulted = withDefaults(resourceDefaults("1", "1Gi", "2", "2Gi"));
+
+    // cpuModel asks for requests cpu 2, memory 2Gi and no limits
+    Container c = container(defaulted.deployment(cpuModel()));
+    assertThat(c.getResources().getRequests()).containsOnly(entry("cpu", new Quantity("2")),
+        entry("memory", new Quantity("2Gi")));
+    assertThat(c.getResources().getLimits()).containsOnly(entry("cpu", new Quantity("2")),
+        entry("memory", new Quantity("2Gi")));
+
+    ModelDeployment bare = cpuModel();
+    bare.getSpec().setResources(null);
+    Container b = container(defaulted.deployment(bare));
+    assertThat(b.getResources().getRequests()).containsOnly(entry("cpu", new Quantity("1")),
+        entry("memory", new Quantity("1Gi")));
+    assertThat(b.getResources().getLimits()).containsOnly(entry("cpu", new Quantity("2")),
+        entry("memory", new Quantity("2Gi")));
+
+    ModelDeployment ownLimit = cpuModel();
+    ownLimit.getSpec().setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("4Gi"))
+        .addToRequests("ephemeral-storage", new Quantity("1Gi")).build());
+    Container o = container(defaulted.deployment(ownLimit));
+    assertThat(o.getResources().getLimits()).containsOnly(entry("cpu", new Quantity("2")),
+        entry("memory", new Quantity("4Gi")));
+    assertThat(o.getResources().getRequests()).containsOnly(entry("cpu", new Quantity("1")),
+        entry("memory", new Quantity("1Gi")), entry("ephemeral-storage", new Quantity("1Gi")));
+  }
+
+  @Test
+  void aDefaultNeverPutsARequestAboveALimit() {
+    RuntimeDeploymentFactory defaulted = withDefaults(resourceDefaults("1", "1Gi", "2", "2Gi"));
+
+    ModelDeployment small = cpuModel();
+    small.getSpec().setResources(new ResourceRequirementsBuilder().addToLimits("cpu", new Quantity("500m"))
+        .addToLimits("memory", new Quantity("512Mi")).build());
+    Container s = container(defaulted.deployment(small));
+    assertThat(s.getResources().getRequests()).containsOnly(entry("cpu", new Quantity("500m")),
+        entry("memory", new Quantity("512Mi")));
+
+    ModelDeployment big = cpuModel();
+    big.getSpec().setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("4"))
+        .addToRequests("memory", new Quantity("8Gi")).build());
+    Container g = container(defaulted.deployment(big));
+    assertThat(g.getResources().getLimits()).containsOnly(entry("cpu", new Quantity("4")),
+        entry("memory", new Quantity("8Gi")));
+  }
+
+  @Test
+  void gpuLimitsStayBesideTheDefaults() {
+    ModelDeployment md = cpuModel();
+    md.getSpec().setResources(null);
+    GpuSpec gpu = new GpuSpec();
+    gpu.setCount(2);
+    md.getSpec().setGpu(gpu);
+
+    Container c = container(withDefaults(resourceDefaults(null, "1Gi", null, "2Gi")).deployment(md));
+    assertThat(c.getResources().getRequests()).containsOnly(entry("memory", new Quantity("1Gi")));
+    assertThat(c.getResources().getLimits()).containsOnly(entry("memory", new Quantity("2Gi")),
+        entry("nvidia.com/gpu", new Quantity("2")));
+  }
+
+  @Test
+  void aBadDefaultNamesItsVariable() {
+    assertThatThrownBy(() -> resourceDefaults("lots", null, null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("MODELPILOT_RUNTIME_POD_CPU_REQUEST").hasMessageContaining("'lots'");
+    assertThatThrownBy(() -> resourceDefaults(null, null, null, "0"))
+        .hasMessageContaining("MODELPILOT_RUNTIME_POD_MEMORY_LIMIT");
+    assertThatThrownBy(() -> PodDefaults.of(settings(null, null, null, null, 150, Duration.ofMinutes(10),
+        Duration.ZERO))).hasMessageContaining("MODELPILOT_RUNTIME_POD_JVM_MAX_RAM_PERCENTAGE");
+    assertThat(resourceDefaults("", " ", null, null).requests()).isEmpty();
+  }
+
+  @Test
+  void theJvmHeapIsAShareOfTheMemoryLimitUnlessThePodSaysOtherwise() {
+    Container c = container(withDefaults(PodDefaults.of(settings(null, null, null, "2Gi", 60,
+        Duration.ofMinutes(10), Duration.ofSeconds(5)))).deployment(cpuModel()));
+    // JDK_JAVA_OPTIONS, which only the java launcher reads: the image's JAVA_TOOL_OPTIONS (its tmpdir) stay
+    assertThat(env(c)).containsEntry("JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError")
+        .doesNotContainKey("JAVA_TOOL_OPTIONS");
+
+    List<EnvVar> own = new java.util.ArrayList<>(List.of(new EnvVar("JDK_JAVA_OPTIONS", "-Xmx3g", null)));
+    assertThat(factory.withJvmOptions(own)).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("-Xmx3g"));
+
+    Container off = container(withDefaults(PodDefaults.of(settings(null, null, null, null, 0,
+        Duration.ofMinutes(10), Duration.ofSeconds(5)))).deployment(cpuModel()));
+    assertThat(env(off)).doesNotContainKey("JDK_JAVA_OPTIONS");
+  }
+
+  @Test
+  void theStartupProbeAllowsTheStartupTimeoutAndTheDeploymentWaitsLongerStill() {
+    Deployment d = withDefaults(PodDefaults.of(settings(null, null, null, null, 50, Duration.ofMinutes(30),
+        Duration.ofSeconds(5)))).deployment(cpuModel());
+    Container c = container(d);
+
+    assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+        .isGreaterThanOrEqualTo(1800).isLessThan(1800 + c.getStartupProbe().getPeriodSeconds());
+    // a Deployment whose pods may still be loading their model is not reported stalled
+    assertThat(d.getSpec().getProgressDeadlineSeconds()).isGreaterThan(1800);
+  }
+
+  @Test
+  void aTerminatingPodDrainsBeforeTheServerStopsAndTheGracePeriodCoversBoth() {
+    PodSpec pod = withDefaults(PodDefaults.of(settings(null, null, null, null, 50, Duration.ofMinutes(10),
+        Duration.ofSeconds(7)))).deployment(cpuModel()).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "7");
+    // the drain, then the server's own graceful shutdown (10 s), then a margin before SIGKILL
+    assertThat(pod.getTerminationGracePeriodSeconds())
+        .isGreaterThanOrEqualTo(7L + RuntimeContract.Http.SHUTDOWN_TIMEOUT_SECONDS);
+
+    PodSpec noDrain = withDefaults(PodDefaults.of(settings(null, null, null, null, 50, Duration.ofMinutes(10),
+        Duration.ZERO))).deployment(cpuModel()).getSpec().getTemplate().getSpec();
+    assertThat(noDrain.getContainers().get(0).getLifecycle()).isNull();
+    assertThat(noDrain.getTerminationGracePeriodSeconds())
+        .isGreaterThanOrEqualTo((long) RuntimeContract.Http.SHUTDOWN_TIMEOUT_SECONDS);
   }
 
   @Test

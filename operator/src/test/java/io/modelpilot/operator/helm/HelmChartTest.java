@@ -242,6 +242,7 @@ public class HelmChartTest {
             "[] [pods/log] [get]",
             "[apps] [deployments] [list, watch, create, patch, delete]",
             "[] [services] [list, watch, create, patch]",
+            "[policy] [poddisruptionbudgets] [list, watch, create, patch, delete]",
             "[] [persistentvolumeclaims] [get]",
             "[] [events] [create]",
             "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
@@ -393,6 +394,15 @@ public class HelmChartTest {
         .containsExactly(
             "MODELPILOT_RUNTIME_IMAGE",
             "MODELPILOT_RUNTIME_CUDA_IMAGE",
+            "MODELPILOT_RUNTIME_POD_CPU_REQUEST",
+            "MODELPILOT_RUNTIME_POD_MEMORY_REQUEST",
+            "MODELPILOT_RUNTIME_POD_CPU_LIMIT",
+            "MODELPILOT_RUNTIME_POD_MEMORY_LIMIT",
+            "MODELPILOT_RUNTIME_POD_JVM_MAX_RAM_PERCENTAGE",
+            "MODELPILOT_RUNTIME_POD_STARTUP_TIMEOUT",
+            "MODELPILOT_RUNTIME_POD_DRAIN_DELAY",
+            "MODELPILOT_POD_DISRUPTION_BUDGET_ENABLED",
+            "MODELPILOT_POD_DISRUPTION_BUDGET_MAX_UNAVAILABLE",
             "MODELPILOT_SERVICE_MONITOR_LABELS",
             "MODELPILOT_WATCH_NAMESPACES",
             "MODELPILOT_PROMETHEUS_URL",
@@ -421,6 +431,57 @@ public class HelmChartTest {
         .isEqualTo("pilot");
     assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo("pilot");
+  }
+
+  @Test
+  void handsTheRuntimePodDefaultsAndTheDisruptionBudgetToTheOperator() {
+    assertThat(env(operatorContainer(render(Map.of()))))
+        .containsEntry("MODELPILOT_RUNTIME_POD_CPU_REQUEST", "1")
+        .containsEntry("MODELPILOT_RUNTIME_POD_MEMORY_REQUEST", "1Gi")
+        .containsEntry("MODELPILOT_RUNTIME_POD_CPU_LIMIT", "2")
+        .containsEntry("MODELPILOT_RUNTIME_POD_MEMORY_LIMIT", "2Gi")
+        .containsEntry("MODELPILOT_RUNTIME_POD_JVM_MAX_RAM_PERCENTAGE", "50")
+        .containsEntry("MODELPILOT_RUNTIME_POD_STARTUP_TIMEOUT", "10m")
+        .containsEntry("MODELPILOT_RUNTIME_POD_DRAIN_DELAY", "5s")
+        .containsEntry("MODELPILOT_POD_DISRUPTION_BUDGET_ENABLED", "true")
+        .containsEntry("MODELPILOT_POD_DISRUPTION_BUDGET_MAX_UNAVAILABLE", "1");
+
+    Map<String, String> changed = env(operatorContainer(render(values(
+        "runtime.pod.resources.requests.cpu", "250m",
+        "runtime.pod.resources.limits.cpu", "",
+        "runtime.pod.resources.limits.memory", "null",
+        "runtime.pod.jvmMaxRamPercentage", "70",
+        "runtime.pod.startupTimeout", "30m",
+        "runtime.pod.drainDelay", "0s",
+        "podDisruptionBudget.enabled", "false",
+        "podDisruptionBudget.maxUnavailable", "25%"))));
+    assertThat(changed)
+        .containsEntry("MODELPILOT_RUNTIME_POD_CPU_REQUEST", "250m")
+        .containsEntry("MODELPILOT_RUNTIME_POD_MEMORY_REQUEST", "1Gi")
+        .doesNotContainKeys("MODELPILOT_RUNTIME_POD_CPU_LIMIT", "MODELPILOT_RUNTIME_POD_MEMORY_LIMIT")
+        .containsEntry("MODELPILOT_RUNTIME_POD_JVM_MAX_RAM_PERCENTAGE", "70")
+        .containsEntry("MODELPILOT_RUNTIME_POD_STARTUP_TIMEOUT", "30m")
+        .containsEntry("MODELPILOT_RUNTIME_POD_DRAIN_DELAY", "0s")
+        .containsEntry("MODELPILOT_POD_DISRUPTION_BUDGET_ENABLED", "false")
+        .containsEntry("MODELPILOT_POD_DISRUPTION_BUDGET_MAX_UNAVAILABLE", "25%");
+  }
+
+  @Test
+  void rejectsBadRuntimePodDefaultsThroughTheSchema() {
+    assertThatThrownBy(() -> renderYaml(Map.of("runtime.pod.resources.requests.memory", "lots")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("memory");
+    assertThatThrownBy(() -> renderYaml(Map.of("runtime.pod.resources.requests.gpu", "1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("gpu");
+    assertThatThrownBy(() -> renderYaml(Map.of("runtime.pod.jvmMaxRamPercentage", "95")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("jvmMaxRamPercentage");
+    assertThatThrownBy(() -> renderYaml(Map.of("runtime.pod.startupTimeout", "0s")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("startupTimeout");
+    assertThatThrownBy(() -> renderYaml(Map.of("runtime.pod.drainDelay", "5")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("drainDelay");
+    assertThatThrownBy(() -> renderYaml(Map.of("podDisruptionBudget.maxUnavailable", "0")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxUnavailable");
+    assertThatThrownBy(() -> renderYaml(Map.of("podDisruptionBudget.maxUnavailable", "150%")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxUnavailable");
   }
 
   @Test

@@ -151,4 +151,33 @@ class TuningPiecesTest {
     assertThat(tj.getSpec().getTrial().getTemplate().getSpec().getContainers().get(0).getArgs())
         .as("the spec's template is untouched").containsExactly("--lr=${params.lr}", "--epochs=3");
   }
+
+  @Test
+  void aBenchmarkTrialRunsTheTargetsPodWithoutProbesOrDrainButWithItsResourcesAndHeap() {
+    TuningJob tj = Serialization.unmarshal("""
+        apiVersion: modelpilot.io/v1alpha1
+        kind: TuningJob
+        metadata: {name: bench, namespace: ml, uid: t-2}
+        spec:
+          targetRef: {name: fraud}
+          objective: {metric: throughput}
+          parameters: [{name: threads, type: int, min: 1, max: 4, path: spec.runtime.intraOpThreads}]
+          trial: {benchmark: {concurrency: 2}}
+        """, TuningJob.class);
+    var defaults = new io.modelpilot.operator.deployment.PodDefaults(Map.of(), Map.of("memory",
+        new io.fabric8.kubernetes.api.model.Quantity("2Gi")), 50, java.time.Duration.ofMinutes(10),
+        java.time.Duration.ofSeconds(5));
+    Job job = TrialJobs.job(tj, TARGET, new io.modelpilot.operator.deployment.RuntimeDeploymentFactory("runtime:1",
+        "runtime:1", defaults), TrialJobs.name(tj, 1), Map.of("threads", "3"));
+    var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(container.getArgs()).startsWith("bench");
+    assertThat(container.getStartupProbe()).isNull();
+    assertThat(container.getReadinessProbe()).isNull();
+    assertThat(container.getLivenessProbe()).isNull();
+    assertThat(container.getLifecycle()).as("nothing routes to a trial: nothing to drain").isNull();
+    // measured on what the target's pods get
+    assertThat(container.getResources().getLimits()).containsKey("memory");
+    assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("JDK_JAVA_OPTIONS"));
+  }
 }

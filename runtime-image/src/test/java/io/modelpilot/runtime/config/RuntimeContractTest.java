@@ -4,8 +4,11 @@ import io.modelpilot.contract.RuntimeContract;
 import io.smallrye.config.WithName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -36,5 +39,16 @@ class RuntimeContractTest {
     assertThat(RuntimeContract.Env.property(RuntimeContract.Env.MAX_QUEUE_DELAY))
         .isEqualTo("modelpilot.max-queue-delay");
     assertThat(Arrays.stream(RuntimeSettings.class.getMethods()).map(Method::getName)).contains("maxQueueDelay");
+  }
+
+  /** The operator sizes a pod's terminationGracePeriodSeconds from the contract's figure: it must be the server's. */
+  @Test
+  void shutdownTimeoutIsTheContractsFigure() throws IOException {
+    Properties properties = new Properties();
+    try (InputStream in = RuntimeSettings.class.getResourceAsStream("/application.properties")) {
+      properties.load(in);
+    }
+    assertThat(properties.getProperty("quarkus.shutdown.timeout"))
+        .isEqualTo(RuntimeContract.Http.SHUTDOWN_TIMEOUT_SECONDS + "s");
   }
 }

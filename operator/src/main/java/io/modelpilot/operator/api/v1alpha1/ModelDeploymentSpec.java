@@ -34,7 +34,8 @@ public class ModelDeploymentSpec {
       + "TuningJob tunes; every change rolls out as a new revision.")
   private RuntimeSpec runtime;
 
-  @JsonPropertyDescription("CPU and memory requests and limits of each runtime container. GPUs are requested "
+  @JsonPropertyDescription("CPU and memory requests and limits of each runtime container. A cpu or memory request "
+      + "or limit left out takes the operator's default (the chart's runtime.pod.resources). GPUs are requested "
       + "through spec.gpu, not here.")
   private ResourceRequirements resources;
 
