@@ -1,6 +1,5 @@
 package io.modelpilot.testkit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +16,8 @@ import java.util.List;
  * {@code kubectl auth can-i} sends a SelfSubjectAccessReview. The stock mock would store the review and return it
  * without a status.
  *
- * <p>As on a real server, a review is created and answered, never stored: POST answers 201 with the spec echoed and
+ * <p>A review may come as JSON or, as kubectl's typed clients send it, as protobuf ({@link ReviewProtobuf}). As on
+ * a real server, a review is created and answered, never stored: POST answers 201 with the spec echoed and
  * the status filled in, any other method 405. A SelfSubjectAccessReview needs exactly one of
  * {@code spec.resourceAttributes} and {@code spec.nonResourceAttributes} (422 otherwise); a SelfSubjectRulesReview
  * needs {@code spec.namespace} (400 otherwise).
@@ -27,6 +27,7 @@ final class AccessReviews {
   private static final String PREFIX = "/apis/authorization.k8s.io/v1/";
   private static final String ACCESS = "selfsubjectaccessreviews";
   private static final String RULES = "selfsubjectrulesreviews";
+  private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -40,15 +41,21 @@ final class AccessReviews {
       return ApiStatus.status(405, "MethodNotAllowed", "the server does not allow this method on the requested "
           + "resource (" + resource + ".authorization.k8s.io)");
     }
+    String contentType = request.getHeader("Content-Type");
     JsonNode body;
     try {
-      body = json.readTree(request.getBody().readUtf8());
-    } catch (JsonProcessingException e) {
-      return ApiStatus.badRequest("the body of the request is not a JSON object: " + e.getOriginalMessage());
+      body = contentType != null && contentType.startsWith(PROTOBUF)
+          ? ReviewProtobuf.read(request.getBody().getBytes(), resource.equals(ACCESS))
+          : json.readTree(request.getBody().getBytes());
+    } catch (IllegalArgumentException e) {
+      return ApiStatus.badRequest("the body of the request is not a protobuf-encoded object: " + e.getMessage());
+    } catch (java.io.IOException e) {
+      return ApiStatus.badRequest("the body of the request is not a JSON object: " + e.getMessage());
     }
     if (!(body instanceof ObjectNode review)) {
       return ApiStatus.badRequest("the body of the request is not a JSON object");
     }
+    // answered in JSON whatever the request's encoding: clients that send protobuf accept JSON too
     return resource.equals(ACCESS) ? accessReview(review) : rulesReview(review);
   }
 

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -90,6 +91,31 @@ class LeaderElectionSupportTest {
   }
 
   @Test
+  void reviewsSentAsProtobufAreAnsweredLikeKubectlAuthCanIExpects() throws Exception {
+    // kubectl's typed clients send built-in types as protobuf: the k8s envelope around a runtime.Unknown
+    byte[] attributes = concat(field(1, "modelpilot-system"), field(2, "update"), field(3, "coordination.k8s.io"),
+        field(5, "leases"));
+    byte[] access = protobufReview("SelfSubjectAccessReview", field(1, attributes));
+    HttpResponse<String> allowed = postProtobuf("selfsubjectaccessreviews", access);
+    assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
+    SelfSubjectAccessReview review = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(allowed.body(),
+        SelfSubjectAccessReview.class);
+    assertThat(review.getStatus().getAllowed()).isTrue();
+    assertThat(review.getSpec().getResourceAttributes().getResource()).isEqualTo("leases");
+    assertThat(review.getSpec().getResourceAttributes().getGroup()).isEqualTo("coordination.k8s.io");
+    assertThat(review.getSpec().getResourceAttributes().getNamespace()).isEqualTo("modelpilot-system");
+
+    HttpResponse<String> rules = postProtobuf("selfsubjectrulesreviews",
+        protobufReview("SelfSubjectRulesReview", field(1, "team-a")));
+    assertThat(rules.statusCode()).as(rules.body()).isEqualTo(201);
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(rules.body(), SelfSubjectRulesReview.class)
+        .getSpec().getNamespace()).isEqualTo("team-a");
+
+    assertThat(postProtobuf("selfsubjectaccessreviews", "not protobuf".getBytes(StandardCharsets.UTF_8))
+        .statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void aSelfSubjectAccessReviewNeedsExactlyOneKindOfAttributes() {
     assertThatThrownBy(() -> client.resource(new SelfSubjectAccessReviewBuilder().withNewSpec().endSpec().build())
         .create())
@@ -128,6 +154,40 @@ class LeaderElectionSupportTest {
         .update();
     assertThat(taken.getSpec().getHolderIdentity()).isEqualTo("replica-b");
     assertThat(taken.getSpec().getLeaseTransitions()).isEqualTo(1);
+  }
+
+  /** {@code k8s\0} + runtime.Unknown{typeMeta, raw = review{spec}}, as client-go's protobuf serializer writes it. */
+  private static byte[] protobufReview(String kind, byte[] spec) {
+    byte[] typeMeta = concat(field(1, "authorization.k8s.io/v1"), field(2, kind));
+    byte[] review = concat(field(1, new byte[0]), field(2, spec));
+    return concat(new byte[] {'k', '8', 's', 0}, field(1, typeMeta), field(2, review), field(3, ""),
+        field(4, ""));
+  }
+
+  private static byte[] field(int number, String value) {
+    return field(number, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A length-delimited protobuf field (wire type 2); lengths and tags here stay below 128, one byte each. */
+  private static byte[] field(int number, byte[] value) {
+    assertThat(value.length).isLessThan(128);
+    return concat(new byte[] {(byte) (number << 3 | 2), (byte) value.length}, value);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  private HttpResponse<String> postProtobuf(String resource, byte[] body) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(server.url() + "apis/authorization.k8s.io/v1/" + resource))
+        .header("Content-Type", "application/vnd.kubernetes.protobuf")
+        .header("Accept", "application/vnd.kubernetes.protobuf, application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static Lease lease(String holder) {
