@@ -64,9 +64,10 @@ final class AccessReviews {
     boolean resource = spec.path("resourceAttributes").isObject();
     boolean nonResource = spec.path("nonResourceAttributes").isObject();
     if (resource == nonResource) {
-      return ApiStatus.invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", List.of(new CrdValidator.Violation(
-          "spec.resourceAttributes", "FieldValueInvalid", "Invalid value: \"null\": exactly one of "
-          + "nonResourceAttributes or resourceAttributes must be specified")));
+      return ApiStatus.invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", List.of(
+          new CrdValidator.Violation("spec.resourceAttributes", "FieldValueInvalid",
+              "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be "
+                  + "specified")));
     }
     ObjectNode answered = created(review, "SelfSubjectAccessReview");
     answered.putObject("status").put("allowed", true)

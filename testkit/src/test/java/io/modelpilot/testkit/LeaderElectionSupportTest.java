@@ -136,7 +136,8 @@ class LeaderElectionSupportTest {
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
 
     // replica-a renews as fabric8's LeaseLock does: a JSON merge patch that carries the resourceVersion it read
-    Lease renewed = client.resource(withVersion(lease("replica-a"), first)).patch(PatchContext.of(PatchType.JSON_MERGE));
+    Lease renewed = client.resource(withVersion(lease("replica-a"), first))
+        .patch(PatchContext.of(PatchType.JSON_MERGE));
     assertThat(renewed.getMetadata().getResourceVersion()).isNotEqualTo(first);
     assertThat(renewed.getSpec().getHolderIdentity()).isEqualTo("replica-a");
 

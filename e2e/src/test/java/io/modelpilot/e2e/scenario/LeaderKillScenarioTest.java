@@ -73,7 +73,8 @@ class LeaderKillScenarioTest {
 
     cluster.apply(MODEL.formatted("v1"), NS);
     String v1 = (String) await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(this::md,
-        r -> r != null && "True".equals(condition(r, "Ready")) && "2/2".equals((Object) r.get("status", "replicaSummary")))
+        r -> r != null && "True".equals(condition(r, "Ready"))
+            && "2/2".equals((Object) r.get("status", "replicaSummary")))
         .get("status", "revision");
 
     try (LoadGenerator load = LoadGenerator.to(cluster.serviceUrl(NS, NAME).resolve("/v2/models/" + NAME + "/infer"))

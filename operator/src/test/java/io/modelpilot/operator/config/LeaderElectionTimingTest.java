@@ -63,7 +63,9 @@ class LeaderElectionTimingTest {
 
   @Test
   void aRetryPeriodOfZeroIsRefused() {
-    assertThatThrownBy(() -> LeaderElection.Timing.of(settings(Map.of("modelpilot.leader-election.retry-period", "0s"))))
+    OperatorSettings.LeaderElection settings = settings(Map.of("modelpilot.leader-election.retry-period", "0s"));
+
+    assertThatThrownBy(() -> LeaderElection.Timing.of(settings))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("MODELPILOT_LEADER_ELECTION_RETRY_PERIOD must be above 0");
   }
