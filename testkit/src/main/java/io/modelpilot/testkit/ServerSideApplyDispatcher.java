@@ -46,7 +46,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       {@code fieldValidation=Strict}), applies schema defaults, validates the schema and CEL
  *       rules ({@link CrdValidator}) and refuses with 422 Invalid naming each field; a resource
  *       type no stored CRD defines gets 404;
- *   <li>serves discovery and OpenAPI v3 ({@link Discovery}), so kubectl works against it.
+ *   <li>serves discovery and OpenAPI v3 ({@link Discovery}), so kubectl works against it;
+ *   <li>answers SelfSubjectAccessReviews and SelfSubjectRulesReviews as for cluster-admin ({@link AccessReviews}),
+ *       so JOSDK's Lease-access check before leader election passes.
  * </ul>
  *
  * Approximations: one owner per field (no conflicts between managers), and the watch, selector
@@ -84,6 +86,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
   private final Object applyLock = new Object();
   private final CustomResourceTypes customTypes = new CustomResourceTypes();
   private final Discovery discovery = new Discovery(customTypes);
+  private final AccessReviews accessReviews = new AccessReviews();
   private static final java.util.regex.Pattern POD_LOG =
       java.util.regex.Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
   /** What a kubelet would serve as a pod's log: (namespace, name) → text, or null for a pod it does not run. */
@@ -99,6 +102,10 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
       if (served != null) {
         return served;
       }
+    }
+    MockResponse review = accessReviews.answer(request, path);
+    if (review != null) {
+      return review;
     }
     ApiPath api = ApiPath.parse(path);
     CustomResourceTypes.Type type = null;

@@ -43,7 +43,13 @@ final class Diagnostics {
     if (cluster.kubelet() != null) {
       write(dir, "kubelet.txt", () -> cluster.kubelet().describe());
     }
-    copy(cluster.runDir().resolve("operator.log"), dir.resolve("operator.log"));
+    // every operator replica's log: operator.log, operator-1.log, ...
+    try (Stream<Path> logs = Files.list(cluster.runDir())) {
+      logs.filter(p -> p.getFileName().toString().matches("operator(-\\d+)?\\.log"))
+          .forEach(log -> copy(log, dir.resolve(log.getFileName())));
+    } catch (IOException e) {
+      LOG.warn("cannot list {}: {}", cluster.runDir(), e.toString());
+    }
     copy(cluster.runDir().resolve("prometheus/prometheus.log"), dir.resolve("prometheus.log"));
     copy(cluster.runDir().resolve("prometheus/targets.json"), dir.resolve("prometheus-targets.json"));
     Path pods = cluster.runDir().resolve("pods");
@@ -109,6 +115,8 @@ final class Diagnostics {
     write(dir, "pods.yaml", () -> yaml(client.pods().inAnyNamespace().list()));
     write(dir, "services.yaml", () -> yaml(client.services().inAnyNamespace().list()));
     write(dir, "jobs.yaml", () -> yaml(client.batch().v1().jobs().inAnyNamespace().list()));
+    // who leads the operator replicas, since when, and how often it changed hands
+    write(dir, "leases.yaml", () -> yaml(client.leases().inAnyNamespace().list()));
   }
 
   private static String yaml(KubernetesResourceList<?> list) {

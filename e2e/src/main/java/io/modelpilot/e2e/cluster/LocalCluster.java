@@ -3,6 +3,8 @@ package io.modelpilot.e2e.cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -29,11 +31,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * A Kubernetes cluster on one machine, without a kube-apiserver, Docker or Kind: the fabric8 mock API
- * server with the project's CRDs ({@link LocalApiServer}), the real operator as its own process, a
+ * server with the project's CRDs ({@link LocalApiServer}), the real operator as its own process (or several
+ * replicas of it, {@link Builder#operatorReplicas}, electing a leader over a Lease as the chart's replicas do), a
  * {@link Kubelet} that runs real model-server processes for Deployments and Jobs, a real
  * {@link Prometheus} scraping them, and a {@link ServiceProxy} in place of kube-proxy.
  *
@@ -55,6 +59,10 @@ public final class LocalCluster implements ScenarioCluster {
   private static final List<String> OPERATOR_JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+  /** Where the operator replicas' Lease lives, as the chart puts it: the release namespace. */
+  public static final String LEASE_NAMESPACE = "modelpilot-system";
+  /** The Lease's name, as the chart names it: the release's full name. */
+  public static final String LEASE_NAME = "modelpilot";
 
   private final RepoLayout repo;
   private final Path runDir;
@@ -66,7 +74,7 @@ public final class LocalCluster implements ScenarioCluster {
   private Prometheus prometheus;
   private Kubelet kubelet;
   private ServiceProxy services;
-  private OperatorProcess operator;
+  private final List<OperatorProcess> operators = new ArrayList<>();
   private volatile boolean closed;
 
   public static Builder builder() {
@@ -78,6 +86,7 @@ public final class LocalCluster implements ScenarioCluster {
     private RepoLayout repo;
     private Path runDir;
     private boolean withOperator = true;
+    private int operatorReplicas = 1;
     private boolean withPrometheus = true;
     private final Map<String, String> operatorEnv = new LinkedHashMap<>();
     private Path persistentVolumes;
@@ -87,9 +96,14 @@ public final class LocalCluster implements ScenarioCluster {
       operatorEnv.put("MODELPILOT_REFERENCE_RECHECK_INTERVAL", "2s");
       // the local Prometheus scrapes every second (its scrape_interval, process.Prometheus)
       operatorEnv.put("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1s");
-      // one operator process, and the mock API server cannot answer JOSDK's lease-access check
-      // (a SelfSubjectRulesReview); LeaderElectionTest covers two replicas
-      operatorEnv.put("MODELPILOT_LEADER_ELECTION_ENABLED", "false");
+      // leader election as the chart sets it up, with a Lease that goes stale in 8 s instead of 15 s, so that a
+      // restarted or second operator takes over quickly; the renew deadline leaves a loaded machine 6 s to renew
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_ENABLED", "true");
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_NAME", LEASE_NAME);
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_NAMESPACE", LEASE_NAMESPACE);
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_DURATION", "8s");
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_RENEW_DEADLINE", "6s");
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_RETRY_PERIOD", "1s");
     }
 
     /** Names the run directory, {@code e2e/target/<name>}. */
@@ -111,6 +125,18 @@ public final class LocalCluster implements ScenarioCluster {
     /** Extra environment for the operator process (e.g. autoscaling intervals); overrides the defaults. */
     public Builder operatorEnv(String name, String value) {
       operatorEnv.put(name, value);
+      return this;
+    }
+
+    /**
+     * How many operator processes run (default 1), as the chart's replicas: each has its own host name
+     * ({@code modelpilot-operator-<i>}) and so its own Lease identity, one leads, the others wait.
+     */
+    public Builder operatorReplicas(int replicas) {
+      if (replicas < 1) {
+        throw new IllegalArgumentException("operatorReplicas must be at least 1, got " + replicas);
+      }
+      this.operatorReplicas = replicas;
       return this;
     }
 
@@ -171,13 +197,21 @@ public final class LocalCluster implements ScenarioCluster {
       prometheus = new Prometheus(runDir.resolve("prometheus"));
     }
     if (settings.withOperator) {
+      // the chart's release namespace, where the Lease lives (a real API server wants the namespace first)
+      namespace(LEASE_NAMESPACE);
       Map<String, String> env = new LinkedHashMap<>();
       env.put("KUBECONFIG", apiServer.kubeconfig().toString());
       env.put("MODELPILOT_PROMETHEUS_URL", prometheus != null ? prometheus.url().toString() : "http://127.0.0.1:9");
       env.putAll(settings.operatorEnv);
-      operator = new OperatorProcess(repo.operatorJar(), runDir, env, OPERATOR_JVM_OPTIONS);
-      started.add(operator);
-      operator.launch();
+      for (int i = 0; i < settings.operatorReplicas; i++) {
+        // the first keeps the plain name (operator.log), which the demo and the diagnostics point at
+        String name = i == 0 ? "operator" : "operator-" + i;
+        OperatorProcess operator = new OperatorProcess(repo.operatorJar(), runDir, name, "modelpilot-operator-" + i,
+            env, OPERATOR_JVM_OPTIONS);
+        operators.add(operator);
+        started.add(operator);
+        operator.launch();
+      }
     }
     if (prometheus != null) {
       started.add(prometheus);
@@ -193,9 +227,7 @@ public final class LocalCluster implements ScenarioCluster {
     services = new ServiceProxy(client);
     started.add(services);
     services.start();
-    if (operator != null) {
-      operator.awaitReady();
-    }
+    operators.forEach(OperatorProcess::awaitReady);
     LOG.info("local cluster up in {} ms (run directory {})", (System.nanoTime() - begin) / 1_000_000, runDir);
   }
 
@@ -218,11 +250,31 @@ public final class LocalCluster implements ScenarioCluster {
     return apiServer.kubeconfig();
   }
 
+  /** The (first) operator process; with several replicas, {@link #operators()} and {@link #leader()}. */
   public OperatorProcess operator() {
-    if (operator == null) {
+    return operators().get(0);
+  }
+
+  /** Every operator process, in the order of their host names ({@code modelpilot-operator-0}, ...). */
+  public List<OperatorProcess> operators() {
+    if (operators.isEmpty()) {
       throw new IllegalStateException("this cluster runs without the operator");
     }
-    return operator;
+    return List.copyOf(operators);
+  }
+
+  /** Who holds the operators' Lease now ({@code spec.holderIdentity}), if anyone does. */
+  public Optional<String> leaseHolder() {
+    Lease lease = client.leases().inNamespace(LEASE_NAMESPACE).withName(LEASE_NAME).get();
+    return Optional.ofNullable(lease).map(Lease::getSpec).map(LeaseSpec::getHolderIdentity);
+  }
+
+  /**
+   * The operator process whose identity holds the Lease. The holder may be dead: a killed leader holds the Lease
+   * until it goes stale and another takes it.
+   */
+  public Optional<OperatorProcess> leader() {
+    return leaseHolder().flatMap(holder -> operators.stream().filter(o -> o.hasIdentity(holder)).findFirst());
   }
 
   @Override

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The operator as its own process, from its packaged jar, talking to the mock API server through a
- * kubeconfig: the same binary and configuration path as in a cluster.
+ * kubeconfig: the same binary and configuration path as in a cluster. Like a pod, each process has a host name of
+ * its own ({@code HOSTNAME}), which the operator's default Lease identity begins with.
  */
 public final class OperatorProcess implements AutoCloseable {
 
@@ -25,6 +26,8 @@ public final class OperatorProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path jar;
+  private final String name;
+  private final String hostName;
   private final Path log;
   private final Path workDir;
   private final Map<String, String> environment;
@@ -34,12 +37,36 @@ public final class OperatorProcess implements AutoCloseable {
   private volatile int port;
   private volatile long launchedAt;
 
-  public OperatorProcess(Path jar, Path runDir, Map<String, String> environment, List<String> jvmOptions) {
+  /**
+   * @param name names its log ({@code runDir/<name>.log}) and working directory ({@code runDir/<name>})
+   * @param hostName its {@code HOSTNAME}, as a pod's name
+   */
+  public OperatorProcess(Path jar, Path runDir, String name, String hostName, Map<String, String> environment,
+      List<String> jvmOptions) {
     this.jar = jar;
-    this.log = runDir.resolve("operator.log");
-    this.workDir = runDir.resolve("operator");
+    this.name = name;
+    this.hostName = hostName;
+    this.log = runDir.resolve(name + ".log");
+    this.workDir = runDir.resolve(name);
     this.environment = Map.copyOf(environment);
     this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String hostName() {
+    return hostName;
+  }
+
+  /**
+   * Whether {@code identity}, a Lease holder, is this process's: the operator's default identity is its host name,
+   * a dash and eight random hex digits (a restarted process has a new one; this matches any of them).
+   */
+  public boolean hasIdentity(String identity) {
+    return identity != null && identity.startsWith(hostName + "-")
+        && identity.substring(hostName.length() + 1).matches("[0-9a-f]{8}");
   }
 
   /** Starts the operator and waits until {@code /q/health/ready} answers 200. */
@@ -59,20 +86,21 @@ public final class OperatorProcess implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>(environment);
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.put("HOSTNAME", hostName);
     List<String> command = new ArrayList<>();
     command.add(ManagedProcess.javaBinary());
     command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
     launchedAt = System.nanoTime();
-    process = ManagedProcess.start("operator", command, env, log, workDir);
+    process = ManagedProcess.start(name, command, env, log, workDir);
   }
 
   /** A graceful stop (SIGTERM), as when its pod is deleted. */
   public synchronized void stop() {
     if (process != null) {
       process.stop(Duration.ofSeconds(10));
-      LOG.info("operator stopped");
+      LOG.info("{} stopped", name);
     }
   }
 
@@ -80,7 +108,7 @@ public final class OperatorProcess implements AutoCloseable {
   public synchronized void kill() {
     if (process != null) {
       process.kill();
-      LOG.info("operator killed");
+      LOG.info("{} killed", name);
     }
   }
 
@@ -121,7 +149,7 @@ public final class OperatorProcess implements AutoCloseable {
       }
       try {
         if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          LOG.info("operator ready on port {} (pid {}) in {} ms", port, process.pid(),
+          LOG.info("{} ready on port {} (pid {}) in {} ms", name, port, process.pid(),
               (System.nanoTime() - launchedAt) / 1_000_000);
           return;
         }

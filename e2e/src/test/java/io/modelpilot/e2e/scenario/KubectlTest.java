@@ -23,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The real kubectl against the local cluster's stand-in API server, as a user runs it after {@code make cluster}:
- * server-side apply, get, describe, merge patch, annotate and delete of a ModelDeployment the operator serves, and
- * the API server's validation errors as kubectl shows them.
+ * server-side apply, get, describe, merge patch, annotate and delete of a ModelDeployment the operator serves,
+ * the API server's validation errors as kubectl shows them, the operator's Lease and {@code kubectl auth can-i}.
  */
 class KubectlTest {
 
@@ -98,6 +98,20 @@ class KubectlTest {
       assertThat(ok(kubectl("get", "md", "-n", NS, "-o", "name")).out()).isEmpty();
       assertThat(CLUSTER.cluster().client().pods().inNamespace(NS).list().getItems()).isEmpty();
     });
+  }
+
+  @Test
+  void showsTheOperatorsLeaseAndAnswersAuthCanIAsForClusterAdmin() throws Exception {
+    // the operator runs with leader election on: its Lease, where the chart puts it, names it as the holder
+    await().atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(ok(kubectl("get", "lease", LocalCluster.LEASE_NAME, "-n", LocalCluster.LEASE_NAMESPACE,
+            "-o", "jsonpath={.spec.holderIdentity}")).out()).matches("modelpilot-operator-0-[0-9a-f]{8}"));
+
+    // a SelfSubjectAccessReview, and a SelfSubjectRulesReview (what JOSDK asks before it elects)
+    assertThat(ok(kubectl("auth", "can-i", "update", "leases.coordination.k8s.io", "-n",
+        LocalCluster.LEASE_NAMESPACE)).out()).isEqualTo("yes");
+    assertThat(ok(kubectl("auth", "can-i", "--list", "-n", LocalCluster.LEASE_NAMESPACE)).out())
+        .containsPattern("\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]");
   }
 
   private static List<String> with(List<String> extra, String... args) {

@@ -66,8 +66,8 @@ public interface OperatorSettings {
 
     /**
      * On by default: two replicas (the chart's default) then hand over during a rolling update or when a node
-     * goes away. Off only where the API server cannot answer the lease-access check (the mock API server of the
-     * local cluster). Leader election runs in the prod profile only (quarkus.operator-sdk's default).
+     * goes away. Off only for a single replica that should not wait for a Lease. Leader election runs in the prod
+     * profile only (quarkus.operator-sdk's default).
      */
     @WithDefault("true")
     boolean enabled();
@@ -81,6 +81,22 @@ public interface OperatorSettings {
 
     /** This replica's name in the Lease. Absent: the host name (a pod's name) and a random suffix. */
     Optional<String> identity();
+
+    /**
+     * How long the Lease lasts unrenewed: a replica takes over this long after the leader's last renewal. The
+     * defaults are client-go's and JOSDK's (15 s, 10 s, 2 s); the local cluster shortens them so that a takeover
+     * fits in a test.
+     */
+    @WithDefault("15s")
+    java.time.Duration leaseDuration();
+
+    /** How long a leader keeps trying to renew the Lease before it stops leading (and exits); below leaseDuration. */
+    @WithDefault("10s")
+    java.time.Duration renewDeadline();
+
+    /** How often a replica tries to acquire or renew the Lease; renewDeadline must exceed 2.2 times it (jitter). */
+    @WithDefault("2s")
+    java.time.Duration retryPeriod();
   }
 
   /** Defaults of every runtime pod the operator builds (chart values {@code runtime.pod.*}). */

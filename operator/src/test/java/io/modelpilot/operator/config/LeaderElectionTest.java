@@ -71,9 +71,8 @@ class LeaderElectionTest {
       Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server.url("/"))
           .withNamespace(OPERATOR_NAMESPACE).withUserAgent("replica-" + identity).build();
       client = new KubernetesClientBuilder().withConfig(config).build();
-      // the production durations (15 s lease) only make the takeover slower
       var election = LeaderElection.configuration(settings(identity), () -> stoppedLeading.add(identity),
-          new LeaderElection.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300)));
+          LeaderElection.Timing.of(settings(identity)));
       operator = new Operator(o -> o.withKubernetesClient(client).withLeaderElectionConfiguration(election)
           .withCloseClientOnStop(true));
       operator.register(new Recorder(reconciled), c -> c.settingNamespaces(Set.of(WATCHED)));
@@ -214,6 +213,22 @@ class LeaderElectionTest {
       @Override
       public Optional<String> identity() {
         return Optional.of(identity);
+      }
+
+      // the production durations (15 s lease) only make the takeover slower
+      @Override
+      public Duration leaseDuration() {
+        return Duration.ofSeconds(3);
+      }
+
+      @Override
+      public Duration renewDeadline() {
+        return Duration.ofSeconds(2);
+      }
+
+      @Override
+      public Duration retryPeriod() {
+        return Duration.ofMillis(300);
       }
     };
   }
