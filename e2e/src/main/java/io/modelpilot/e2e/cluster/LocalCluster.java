@@ -96,13 +96,15 @@ public final class LocalCluster implements ScenarioCluster {
       operatorEnv.put("MODELPILOT_REFERENCE_RECHECK_INTERVAL", "2s");
       // the local Prometheus scrapes every second (its scrape_interval, process.Prometheus)
       operatorEnv.put("MODELPILOT_PROMETHEUS_SCRAPE_INTERVAL", "1s");
-      // leader election as the chart sets it up, with a Lease that goes stale in 8 s instead of 15 s, so that a
-      // restarted or second operator takes over quickly; the renew deadline leaves a loaded machine 6 s to renew
+      // leader election as the chart sets it up, with a Lease that goes stale in 12 s instead of 15 s, so that a
+      // restarted or second operator takes over sooner; the renew deadline leaves a loaded machine (CI: 2 cores, the
+      // whole cluster in a few processes) 10 s to renew, as in production: a leader that misses it exits, and
+      // nothing here restarts it as a Deployment would
       operatorEnv.put("MODELPILOT_LEADER_ELECTION_ENABLED", "true");
       operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_NAME", LEASE_NAME);
       operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_NAMESPACE", LEASE_NAMESPACE);
-      operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_DURATION", "8s");
-      operatorEnv.put("MODELPILOT_LEADER_ELECTION_RENEW_DEADLINE", "6s");
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_LEASE_DURATION", "12s");
+      operatorEnv.put("MODELPILOT_LEADER_ELECTION_RENEW_DEADLINE", "10s");
       operatorEnv.put("MODELPILOT_LEADER_ELECTION_RETRY_PERIOD", "1s");
     }
 
