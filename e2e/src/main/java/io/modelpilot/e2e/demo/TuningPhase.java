@@ -17,10 +17,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The demo's tuning part ({@code examples/tuning-demo.yaml}): fraud-tune serves 60 requests/s while waiting up to
- * 40 ms to fill batches that never fill; the TuningJob fraud-tune-runtime benchmarks those settings and two Bayesian
- * picks of threads × queue delay, ships the fastest into fraud-tune, and fraud-tune's canary analysis against stable
- * decides whether production agrees.
+ * The demo's tuning part ({@code examples/tuning-demo.yaml}): fraud-tune serves 60 requests/s of a heavy model
+ * without dynamic batching; the TuningJob fraud-tune-runtime benchmarks those settings and two Bayesian picks of
+ * threads × largest batch, ships the fastest into fraud-tune, and fraud-tune's canary analysis against stable decides
+ * whether production agrees.
  */
 final class TuningPhase {
 
@@ -56,8 +56,8 @@ final class TuningPhase {
 
   Result run() throws IOException {
     Path manifest = cluster.repo().example("tuning-demo.yaml");
-    narrator.say("kubectl apply -n %s -f %s   (%s: 2 pods that wait up to 40 ms to fill batches of 16; TuningJob %s: "
-        + "3 trials of the built-in benchmark over intraOpThreads 1..2 × maxQueueDelay 1ms|40ms, trial 1 on the "
+    narrator.say("kubectl apply -n %s -f %s   (%s: 2 pods of a heavy model, no dynamic batching; TuningJob %s: "
+        + "3 trials of the built-in benchmark over intraOpThreads 1..2 × maxBatchSize 1..8, trial 1 on the "
         + "current settings; the fastest ships as a canary judged against stable)", Demo.NS,
         cluster.repo().root().relativize(manifest), TARGET, TUNING_JOB);
     cluster.apply(Files.readString(manifest), Demo.NS);

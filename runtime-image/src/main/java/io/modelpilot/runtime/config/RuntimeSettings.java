@@ -97,9 +97,13 @@ public interface RuntimeSettings {
   @WithDefault("1")
   int maxBatchSize();
 
-  /** How long a request waits for others to join its batch (Go duration: 2ms, 500us). */
+  /**
+   * The longest a request waits for others to join its batch (Go duration: 2ms, 500us). The batcher waits only
+   * while other requests are known to be coming and waiting pays on the model (see Batcher), so a default above
+   * zero costs nothing where batching cannot help.
+   */
   @WithName("max-queue-delay")
-  @WithDefault("0ms")
+  @WithDefault("2ms")
   String maxQueueDelay();
 
   /** Inference requests waiting or running at once; more are refused with 503. */

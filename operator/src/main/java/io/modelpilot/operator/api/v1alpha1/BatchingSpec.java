@@ -23,7 +23,8 @@ public class BatchingSpec {
   @Size(max = 32)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("Longest time a request waits for others to join its batch, as a duration "
-      + "such as 2ms or 500us.")
+      + "such as 2ms or 500us (default 2ms). The batcher waits only while other requests are known to be on their "
+      + "way and a bigger batch saves more than the wait costs on this model.")
   private String maxQueueDelay;
 
   public Integer getMaxBatchSize() {
