@@ -112,6 +112,10 @@ public class InferRoute {
         reply(ctx, started, counted, e.status(), error(e.getMessage()));
         return;
       }
+      if (inference.runsInline(bytes.length)) {
+        serve(ctx, name, version, bytes, started, counted); // idle server, short model: no hand-off at all
+        return;
+      }
       try {
         threads.execute(() -> serve(ctx, name, version, bytes, started, counted));
       } catch (RejectedExecutionException e) {
@@ -144,7 +148,7 @@ public class InferRoute {
     }
   }
 
-  /** On an inference thread, admitted: parse, run, write. */
+  /** Admitted, on an inference thread (or the event loop, see InferenceService.runsInline): parse, run, write. */
   private void serve(RoutingContext ctx, String name, String version, byte[] body, long started, boolean counted) {
     int status;
     byte[] reply;

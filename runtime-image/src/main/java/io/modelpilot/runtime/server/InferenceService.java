@@ -60,6 +60,12 @@ public class InferenceService {
    * Takes a place in the queue before the request is parsed, so that at most MODELPILOT_MAX_QUEUE_LENGTH requests
    * are parsed, waiting or running at once (and hold their tensors in memory); release it with {@link #release()}.
    */
+  /** The longest model run that may keep an idle server's event loop busy (see {@link #runsInline}). */
+  static final long INLINE_MAX_NANOS = 5_000_000;
+  /** The largest body parsed on an event loop (parsing takes about a microsecond per 100 bytes). */
+  static final int INLINE_MAX_BODY_BYTES = 64 * 1024;
+  private volatile long recentRunNanos = Long.MAX_VALUE; // the last run without batching
+
   public void admit() {
     if (!admission.tryAcquire()) {
       throw new InferenceException(503, "the server is at its queue limit (MODELPILOT_MAX_QUEUE_LENGTH="
@@ -71,6 +77,17 @@ public class InferenceService {
   public void release() {
     metrics.inFlight().decrementAndGet();
     admission.release();
+  }
+
+  /**
+   * Whether an admitted request may run on the thread that received it (an event loop), sparing the two thread
+   * hand-offs to an inference thread and back: only while it is the only request in the server, without batching
+   * (a batch may wait for others, which must not wait on a blocked event loop), and when the model's last run took
+   * at most {@link #INLINE_MAX_NANOS}, the longest the event loop may then be kept from other connections.
+   */
+  public boolean runsInline(int bodyBytes) {
+    return settings.maxBatchSize() <= 1 && metrics.inFlight().get() <= 1 && recentRunNanos <= INLINE_MAX_NANOS
+        && bodyBytes <= INLINE_MAX_BODY_BYTES;
   }
 
   /** Announces a request about to be parsed, so that a forming batch may wait for it; null without batching. */
@@ -135,7 +152,9 @@ public class InferenceService {
       }
       long started = System.nanoTime();
       Map<String, HostTensor> out = model.run(inputs, wanted);
-      metrics.inference(System.nanoTime() - started);
+      long ran = System.nanoTime() - started;
+      recentRunNanos = ran;
+      metrics.inference(ran);
       metrics.batch((int) Math.max(rows, 1), 0L);
       return out;
     } catch (InterruptedException e) {
