@@ -243,6 +243,7 @@ public class HelmChartTest {
             "[apps] [deployments] [list, watch, create, patch, delete]",
             "[] [services] [list, watch, create, patch]",
             "[] [secrets, persistentvolumeclaims] [get]",
+            "[] [secrets] [create]",
             "[] [events] [create]",
             "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
             "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com]");
