@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A refused or dropped connection (a pod that just stopped) is retried once on another pod; with no
  * ready pod the answer is 503 with a JSON error. Every response names the pod that served it in
- * {@value #POD_HEADER}, so a test can reach that pod again (the runtime keeps feedback per pod).
+ * {@value #POD_HEADER}, so a test can tell which pod served it or reach that pod again.
  */
 public final class ServiceProxy implements AutoCloseable {
 
