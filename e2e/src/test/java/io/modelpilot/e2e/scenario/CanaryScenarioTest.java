@@ -362,7 +362,7 @@ class CanaryScenarioTest {
         .body(() -> {
           int n = next.incrementAndGet();
           String id = "r" + n;
-          // chosen at random: the Service's round robin would send every second request to the same pod
+          // chosen at random, not every second request: whichever pattern, the Service spreads them at random
           if (bigBatches && random.nextBoolean()) {
             return "{\"id\":\"" + id + "\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[4,8],"
                 + "\"data\":[" + String.join(",", pool.get(0), pool.get(1), pool.get(2), pool.get(3))
