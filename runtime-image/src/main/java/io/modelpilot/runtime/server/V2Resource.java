@@ -133,7 +133,8 @@ public class V2Resource {
           + "the pod that answered it can judge it)");
     }
     JsonNode indexNode = root.get("index");
-    if (indexNode != null && !(indexNode.canConvertToInt() && indexNode.isIntegralNumber() && indexNode.intValue() >= 0)) {
+    if (indexNode != null
+        && !(indexNode.isIntegralNumber() && indexNode.canConvertToInt() && indexNode.intValue() >= 0)) {
       throw rejected(400, "malformed", "'index' must be a row number, 0 or more");
     }
     int index = indexNode == null ? 0 : indexNode.intValue();

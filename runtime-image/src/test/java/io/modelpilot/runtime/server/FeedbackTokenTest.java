@@ -102,6 +102,8 @@ class FeedbackTokenTest {
     assertThat(secondRow.status()).as("another row of the same token").isEqualTo(200);
     assertThat(beyond.status()).isEqualTo(400);
     assertThat(beyond.body().path("error").asText()).contains("rows 0 to 1");
+    assertThat(client.post(FEEDBACK, Map.of("token", token, "index", -1, "label", first)).body().path("error")
+        .asText()).contains("'index' must be a row number");
     // the id path still works on the pod that answered (it keeps its own record of the rows)
     assertThat(client.post(FEEDBACK, Map.of("id", "mine", "index", 0, "label", 0)).status()).isEqualTo(200);
   }
