@@ -92,6 +92,13 @@ public final class RuntimeContract {
     public static final String MAX_BATCH_SIZE = "MODELPILOT_MAX_BATCH_SIZE";
     public static final String MAX_QUEUE_DELAY = "MODELPILOT_MAX_QUEUE_DELAY";
     public static final String EXECUTION_PROVIDER = "MODELPILOT_EXECUTION_PROVIDER";
+    /**
+     * The pod's revision (its {@link Labels#REVISION} label through the downward API): prediction tokens name it, and
+     * feedback on them is counted under it as {@link Metrics.SeriesLabels#PREDICTION_REVISION}.
+     */
+    public static final String REVISION = "MODELPILOT_REVISION";
+    /** File of the HMAC key that signs prediction tokens (the ModelDeployment's feedback-key Secret, mounted). */
+    public static final String FEEDBACK_KEY_FILE = "MODELPILOT_FEEDBACK_KEY_FILE";
     /** Quarkus' own setting, not the model server's. */
     public static final String HTTP_PORT = "QUARKUS_HTTP_PORT";
 
@@ -145,6 +152,18 @@ public final class RuntimeContract {
     public static final String REQUEST_DURATION_BUCKET = "modelpilot_request_duration_seconds_bucket";
     public static final String IN_FLIGHT = "modelpilot_inflight_requests";
     public static final String FEEDBACK = "modelpilot_feedback_total";
+
+    /** Labels of the feedback series. */
+    public static final class SeriesLabels {
+      /**
+       * The revision that made the judged prediction (from its prediction token), whichever pod received the
+       * feedback: the canary analysis selects feedback by it, not by the receiving pod's track.
+       */
+      public static final String PREDICTION_REVISION = "prediction_revision";
+
+      private SeriesLabels() {
+      }
+    }
 
     private Metrics() {
     }

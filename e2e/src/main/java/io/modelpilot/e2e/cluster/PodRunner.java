@@ -198,8 +198,9 @@ final class PodRunner {
   private void launch(PodProcess p) {
     try {
       Files.deleteIfExists(p.terminationFile);
-      ContainerLauncher.Launch launch = launcher.prepare(p.namespace, p.name, p.template.getSpec(), p.container, p.dir,
-          p.port, p.terminationFile);
+      ContainerLauncher.Launch launch = launcher.prepare(new ContainerLauncher.PodMeta(p.namespace, p.name, p.labels,
+          p.template.getMetadata() == null ? null : p.template.getMetadata().getAnnotations()), p.template.getSpec(),
+          p.container, p.dir, p.port, p.terminationFile);
       p.readinessPath = launch.readinessPath();
       p.launchError = null;
       p.probeFailures = 0;

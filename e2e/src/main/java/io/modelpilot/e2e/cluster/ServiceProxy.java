@@ -31,17 +31,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * kube-proxy for the local cluster: each Service gets a loopback HTTP reverse proxy that spreads requests
- * round-robin over the Ready pods its selector matches (equality on labels), reading pods and Services
+ * at random over the Ready pods its selector matches (equality on labels), reading pods and Services
  * from the API server like kube-proxy reads EndpointSlices. The pod's address is {@code 127.0.0.1} and
  * the port in its {@value PodPublisher#PORT_ANNOTATION} annotation.
  *
  * <p>A refused or dropped connection (a pod that just stopped) is retried once on another pod; with no
  * ready pod the answer is 503 with a JSON error. Every response names the pod that served it in
- * {@value #POD_HEADER}, so a test can reach that pod again (the runtime keeps feedback per pod).
+ * {@value #POD_HEADER}, so a test can tell which pod served it or reach that pod again.
  */
 public final class ServiceProxy implements AutoCloseable {
 
@@ -60,7 +60,7 @@ public final class ServiceProxy implements AutoCloseable {
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<Pod> pods;
 
-  private record Proxy(String namespace, String name, HttpServer server, AtomicInteger next) {
+  private record Proxy(String namespace, String name, HttpServer server) {
     URI url() {
       return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
@@ -162,7 +162,7 @@ public final class ServiceProxy implements AutoCloseable {
         // port 0: the kernel picks a port that is free now (a port chosen earlier and bound later can be taken
         // in between, e.g. as the local end of some process's outgoing connection)
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        Proxy proxy = new Proxy(namespace, name, server, new AtomicInteger());
+        Proxy proxy = new Proxy(namespace, name, server);
         server.createContext("/", exchange -> handle(proxy, exchange));
         server.setExecutor(handlers);
         server.start();
@@ -182,7 +182,9 @@ public final class ServiceProxy implements AutoCloseable {
         reply(exchange, 503, "no ready pod behind Service " + proxy.namespace() + "/" + proxy.name());
         return;
       }
-      int first = Math.floorMod(proxy.next().getAndIncrement(), endpoints.size());
+      // at random, as kube-proxy's iptables and nftables modes pick: a strict round robin sends every second request
+      // of a client that alternates two kinds (an inference, then its feedback) to the same pod
+      int first = ThreadLocalRandom.current().nextInt(endpoints.size());
       IOException last = null;
       // a second try, on the next pod: a pod that just stopped refuses or drops the connection
       for (int attempt = 0; attempt < 2; attempt++) {

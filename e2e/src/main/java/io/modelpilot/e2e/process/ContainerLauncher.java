@@ -41,6 +41,8 @@ public final class ContainerLauncher {
 
   private static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
   private static final String PORT_VARIABLE = "QUARKUS_HTTP_PORT";
+  private static final java.util.regex.Pattern FIELD_KEY =
+      java.util.regex.Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
 
   /** What to run for a container. {@code readinessPath} is null when the container has no HTTP readiness probe. */
   public record Launch(List<String> command, Map<String, String> environment, Path tmpDir, String readinessPath) {
@@ -59,12 +61,21 @@ public final class ContainerLauncher {
     this.runtimeJvmOptions = List.copyOf(runtimeJvmOptions);
   }
 
+  /** The pod's own metadata, which the downward API hands to its containers. */
+  public record PodMeta(String namespace, String name, Map<String, String> labels, Map<String, String> annotations) {
+    public PodMeta {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+      annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+  }
+
   /**
    * @param port the loopback port the process listens on (QUARKUS_HTTP_PORT)
    * @param terminationFile host file standing for the container's termination message path
    */
-  public Launch prepare(String namespace, String podName, PodSpec spec, Container container, Path podDir, int port,
-      Path terminationFile) {
+  public Launch prepare(PodMeta pod, PodSpec spec, Container container, Path podDir, int port, Path terminationFile) {
+    String namespace = pod.namespace();
+    String podName = pod.name();
     Map<String, Path> mounts = mounts(namespace, spec, container, podDir);
     mounts.put(Optional.ofNullable(container.getTerminationMessagePath()).orElse(DEFAULT_TERMINATION_MESSAGE_PATH),
         terminationFile);
@@ -77,7 +88,7 @@ public final class ContainerLauncher {
       envFrom(namespace, from).forEach((k, v) -> env.put((from.getPrefix() == null ? "" : from.getPrefix()) + k, v));
     }
     for (EnvVar var : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-      String value = var.getValueFrom() != null ? valueFrom(namespace, podName, var.getValueFrom()) : var.getValue();
+      String value = var.getValueFrom() != null ? valueFrom(pod, var.getValueFrom()) : var.getValue();
       if (value != null) {
         env.put(var.getName(), mapPath(value, mounts));
       }
@@ -172,8 +183,12 @@ public final class ContainerLauncher {
     mkdirs(dir);
     if (volume.getSecret() != null) {
       Secret secret = client.secrets().inNamespace(namespace).withName(volume.getSecret().getSecretName()).get();
+      // a missing Secret: an empty directory, as a kubelet mounts an optional one (a required one would keep the
+      // pod from starting; the local cluster starts it anyway)
       if (secret != null) {
-        writeFiles(dir, decode(secret.getData()));
+        // the bytes as they are: a key of random bytes is no UTF-8 text
+        Optional.ofNullable(secret.getData()).orElse(Map.of()).forEach((name, base64) ->
+            writeBytes(dir.resolve(name), Base64.getDecoder().decode(base64)));
         writeFiles(dir, Optional.ofNullable(secret.getStringData()).orElse(Map.of()));
       } else if (!Boolean.TRUE.equals(volume.getSecret().getOptional())) {
         // as kubelet: the container does not start while a Secret it mounts (not optional) is missing
@@ -189,10 +204,18 @@ public final class ContainerLauncher {
     return dir;
   }
 
-  private String valueFrom(String namespace, String podName, EnvVarSource source) {
+  private String valueFrom(PodMeta pod, EnvVarSource source) {
+    String namespace = pod.namespace();
     if (source.getFieldRef() != null) {
-      return switch (source.getFieldRef().getFieldPath()) {
-        case "metadata.name" -> podName;
+      String field = source.getFieldRef().getFieldPath();
+      java.util.regex.Matcher keyed = FIELD_KEY.matcher(field);
+      if (keyed.matches()) {
+        // as a kubelet: metadata.labels['k'] is the label's value, or empty when the pod has no such label
+        Map<String, String> from = keyed.group(1).equals("labels") ? pod.labels() : pod.annotations();
+        return from.getOrDefault(keyed.group(2), "");
+      }
+      return switch (field) {
+        case "metadata.name" -> pod.name();
         case "metadata.namespace" -> namespace;
         case "status.podIP", "status.hostIP" -> "127.0.0.1";
         case "spec.nodeName" -> "local";
@@ -252,6 +275,14 @@ public final class ContainerLauncher {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  private static void writeBytes(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Optional<Path> onPath(String executable) {

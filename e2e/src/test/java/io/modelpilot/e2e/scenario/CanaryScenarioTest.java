@@ -112,8 +112,11 @@ class CanaryScenarioTest {
   @Test
   void aLessAccurateModelIsRolledBackOnAccuracyFromFeedback() {
     shipAndRollBack("canary-inaccurate", "mlp-classifier-inaccurate.onnx",
-        "        - {type: Accuracy, maxDropFromStable: 0.1}", "Accuracy", false,
-        traffic -> assertThat(traffic.feedback.get()).isPositive());
+        "        - {type: Accuracy, maxDropFromStable: 0.1}", "Accuracy", false, traffic -> {
+          assertThat(traffic.feedback.get()).isPositive();
+          assertThat(traffic.elsewhere.get()).as("feedback judged by a pod that did not make the prediction")
+              .isPositive();
+        });
   }
 
   @Test
@@ -323,8 +326,12 @@ class CanaryScenarioTest {
         Map.of("metadata", Map.of("annotations", Collections.singletonMap(key, value))));
   }
 
-  /** Load through the Service at 60 requests/s, with ground-truth feedback to the pod that answered. */
-  private record Traffic(LoadGenerator load, AtomicLong feedback) implements AutoCloseable {
+  /**
+   * Load through the Service at 60 requests/s, with ground-truth feedback through the Service too: each answer's
+   * prediction token goes to whichever pod the Service picks. {@code feedback} counts the accepted ones,
+   * {@code elsewhere} those judged by another pod than the one that predicted.
+   */
+  private record Traffic(LoadGenerator load, AtomicLong feedback, AtomicLong elsewhere) implements AutoCloseable {
     @Override
     public void close() {
       load.close();
@@ -350,11 +357,12 @@ class CanaryScenarioTest {
     Map<String, String> truthById = new ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
     AtomicLong feedback = new AtomicLong();
+    AtomicLong elsewhere = new AtomicLong();
     LoadGenerator load = LoadGenerator.to(service.resolve("/v2/models/" + NAME + "/infer")).rate(60)
         .body(() -> {
           int n = next.incrementAndGet();
           String id = "r" + n;
-          // chosen at random: the Service's round robin would send every second request to the same pod
+          // chosen at random, not every second request: whichever pattern, the Service spreads them at random
           if (bigBatches && random.nextBoolean()) {
             return "{\"id\":\"" + id + "\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[4,8],"
                 + "\"data\":[" + String.join(",", pool.get(0), pool.get(1), pool.get(2), pool.get(3))
@@ -370,20 +378,22 @@ class CanaryScenarioTest {
             return;
           }
           try {
-            String id = JSON.readTree(exchange.responseBody()).path("id").asText();
-            String label = truthById.remove(id);
-            String pod = exchange.headers().firstValue(ServiceProxy.POD_HEADER).orElse(null);
-            URI podUrl = cluster.kubelet().pods().stream().filter(p -> p.name().equals(pod)).findFirst()
-                .map(Kubelet.PodInfo::url).orElse(null);
-            if (label == null || podUrl == null) {
+            JsonNode answer = JSON.readTree(exchange.responseBody());
+            String label = truthById.remove(answer.path("id").asText());
+            String token = answer.path("parameters").path("prediction_token").asText(null);
+            String predictedBy = exchange.headers().firstValue(ServiceProxy.POD_HEADER).orElse("");
+            if (label == null || token == null) {
               return;
             }
-            http.sendAsync(HttpRequest.newBuilder(podUrl.resolve("/v2/models/" + NAME + "/feedback"))
+            http.sendAsync(HttpRequest.newBuilder(service.resolve("/v2/models/" + NAME + "/feedback"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"label\":" + label + "}")).build(),
-                HttpResponse.BodyHandlers.discarding()).thenAccept(r -> {
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + token + "\",\"label\":" + label + "}"))
+                .build(), HttpResponse.BodyHandlers.discarding()).thenAccept(r -> {
                   if (r.statusCode() == 200) {
                     feedback.incrementAndGet();
+                    if (!predictedBy.equals(r.headers().firstValue(ServiceProxy.POD_HEADER).orElse(predictedBy))) {
+                      elsewhere.incrementAndGet();
+                    }
                   }
                 });
           } catch (java.io.IOException e) {
@@ -391,7 +401,7 @@ class CanaryScenarioTest {
           }
         })
         .start();
-    return new Traffic(load, feedback);
+    return new Traffic(load, feedback, elsewhere);
   }
 
   private String label(URI service, String row) {

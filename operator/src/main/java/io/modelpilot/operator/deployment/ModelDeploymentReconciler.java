@@ -65,6 +65,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final CanaryRollout canaries;
   private final MetricsWindows windows;
   private final KubernetesClient client;
+  private final FeedbackKeys feedbackKeys;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
@@ -80,6 +81,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         otherNamespaces);
     this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows, otherNamespaces);
     this.client = client;
+    this.feedbackKeys = new FeedbackKeys(client, events);
   }
 
   @Override
@@ -90,6 +92,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         references.check(md).stream()).toList());
     // no Cleaner (it would add a finalizer): the autoscaler forgets deleted ModelDeployments here
     autoscaler.forgetAllBut(id -> context.getPrimaryCache().get(id).isPresent());
+    java.util.Set<String> live = context.getPrimaryCache().list().map(m -> m.getMetadata().getUid())
+        .collect(java.util.stream.Collectors.toSet());
+    feedbackKeys.forgetAllBut(live::contains);
     ModelDeploymentAutoscaler.Outcome scaling = autoscaler.evaluate(md, seen.stable(), seen.canary(),
         CanaryRollout.underAnalysis(md, seen.stable()), now);
     if (scaling != null) {
@@ -100,6 +105,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
       plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(), now);
       DesiredTracks.handTo(context, plan.tracks());
+      feedbackKeys.ensure(md); // before the pods that mount it
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       plan.events().forEach(e -> events.record(md, e));
     }

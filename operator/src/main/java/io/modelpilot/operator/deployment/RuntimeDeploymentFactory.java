@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Lifecycle;
@@ -71,6 +72,8 @@ public final class RuntimeDeploymentFactory {
   public static final String MODEL_MOUNT = "/mnt/models";
   public static final String CREDENTIALS_MOUNT = "/var/run/secrets/modelpilot/model-credentials";
   public static final String TMP_MOUNT = "/tmp";
+  /** The ModelDeployment's feedback-key Secret (FeedbackKeys), mounted optionally. */
+  public static final String FEEDBACK_KEY_MOUNT = "/var/run/secrets/modelpilot/feedback-key";
   /** Downloads, kept under their digest or URI: a restarted container reuses the verified file. */
   public static final String MODEL_CACHE_MOUNT = "/var/cache/modelpilot/models";
 
@@ -197,6 +200,12 @@ public final class RuntimeDeploymentFactory {
           .withReadOnly(true).build());
     }
 
+    // optional: a pod starts without it (the operator could not create it) and signs with a key of its own
+    volumes.add(new VolumeBuilder().withName("feedback-key").withNewSecret().withSecretName(FeedbackKeys.secretName(md))
+        .withOptional(true).withDefaultMode(0440).endSecret().build());
+    mounts.add(new VolumeMountBuilder().withName("feedback-key").withMountPath(FEEDBACK_KEY_MOUNT).withReadOnly(true)
+        .build());
+
     Map<String, String> labels = new LinkedHashMap<>(commonLabels(md));
     labels.put(Labels.TRACK, Labels.TRACK_STABLE);
     Map<String, String> annotations = new TreeMap<>(Map.of(
@@ -303,6 +312,10 @@ public final class RuntimeDeploymentFactory {
       }
     }
     env.add(new EnvVar(Env.EXECUTION_PROVIDER, spec.getGpu() != null ? "cuda" : "cpu", null));
+    // the revision label is set after the template is hashed, so it reaches the container through the downward API
+    env.add(new EnvVarBuilder().withName(Env.REVISION).withNewValueFrom().withNewFieldRef()
+        .withFieldPath("metadata.labels['" + Labels.REVISION + "']").endFieldRef().endValueFrom().build());
+    env.add(new EnvVar(Env.FEEDBACK_KEY_FILE, FEEDBACK_KEY_MOUNT + "/" + FeedbackKeys.KEY, null));
     env.add(new EnvVar(Env.HTTP_PORT, String.valueOf(Http.PORT), null));
     return env;
   }

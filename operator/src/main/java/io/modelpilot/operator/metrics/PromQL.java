@@ -26,6 +26,8 @@ public final class PromQL {
   public static final String LABEL_DEPLOYMENT = Labels.asSeriesLabel(Labels.DEPLOYMENT);
   public static final String LABEL_TRACK = Labels.asSeriesLabel(Labels.TRACK);
   public static final String LABEL_REVISION = Labels.asSeriesLabel(Labels.REVISION);
+  /** On feedback series: the revision that made the judged prediction (the runtime's own label, from its token). */
+  public static final String LABEL_PREDICTION_REVISION = RuntimeContract.Metrics.SeriesLabels.PREDICTION_REVISION;
 
   // Micrometer's Prometheus names for the runtime's meters (runtime-image ServerMetrics)
   public static final String REQUESTS = RuntimeContract.Metrics.REQUESTS;
@@ -240,17 +242,33 @@ public final class PromQL {
         List.of(matcher(LABEL_POD, "=~", regexLiteral(target.deployment()) + "-.*"))) + ")";
   }
 
-  /** Fraction of ground-truth feedback that found the prediction correct; 0 when all of it was incorrect. */
+  /**
+   * Fraction of ground-truth feedback that found the prediction correct; 0 when all of it was incorrect. Feedback is
+   * selected by the revision that made the prediction ({@value #LABEL_PREDICTION_REVISION}, which the runtime reads
+   * from the prediction token), not by the pod that received it: behind one Service a stable pod judges canary
+   * predictions too. A target without a revision takes all the deployment's feedback.
+   */
   public static String accuracy(Target target, String window) {
-    SortedMap<String, String> correct = target.labels();
+    SortedMap<String, String> correct = feedbackLabels(target);
     correct.put("result", "correct");
     return "(sum(rate(" + selector(FEEDBACK, correct) + range(window) + ")) or vector(0)) / sum(rate("
-        + selector(FEEDBACK, target.labels()) + range(window) + "))";
+        + selector(FEEDBACK, feedbackLabels(target)) + range(window) + "))";
   }
 
-  /** Ground-truth feedback received per second (correct or not). */
+  /** Ground-truth feedback received per second (correct or not) on the target revision's predictions. */
   public static String feedbackPerSecond(Target target, String window) {
-    return "sum(rate(" + selector(FEEDBACK, target.labels()) + range(window) + "))";
+    return "sum(rate(" + selector(FEEDBACK, feedbackLabels(target)) + range(window) + "))";
+  }
+
+  /** Namespace, deployment and prediction revision: the receiving pod's track and revision play no part. */
+  private static SortedMap<String, String> feedbackLabels(Target target) {
+    SortedMap<String, String> labels = new TreeMap<>();
+    labels.put(LABEL_NAMESPACE, target.namespace());
+    labels.put(LABEL_DEPLOYMENT, target.deployment());
+    if (target.revision() != null) {
+      labels.put(LABEL_PREDICTION_REVISION, target.revision());
+    }
+    return labels;
   }
 
   private static String matcher(String label, String operator, String escapedValue) {

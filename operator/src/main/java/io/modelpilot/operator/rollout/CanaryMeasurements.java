@@ -42,7 +42,11 @@ class CanaryMeasurements {
     this.queriesMayReadOtherNamespaces = queriesMayReadOtherNamespaces;
   }
 
-  Analysis analyse(ModelDeployment md, RolloutPolicy policy, String revision) {
+  /**
+   * @param revision the canary's revision
+   * @param stableRevision the stable track's revision: its accuracy is that of the feedback on its predictions
+   */
+  Analysis analyse(ModelDeployment md, RolloutPolicy policy, String revision, String stableRevision) {
     AnalysisSpec spec = md.getSpec().getRollout().getAnalysis();
     String ns = md.getMetadata().getNamespace();
     String name = md.getMetadata().getName();
@@ -70,10 +74,12 @@ class CanaryMeasurements {
         case LATENCY_P99 -> measure(client, PromQL.latencyQuantile(canary, window, 0.99), canaryRequests,
             PromQL.latencyQuantile(stable, window, 0.99), stableRequests);
         case ACCURACY -> {
+          // by the revision that predicted, whichever pod the feedback reached
+          PromQL.Target stablePredictions = stable.withRevision(stableRevision);
           QueryResult canaryFeedback = client.query(PromQL.feedbackPerSecond(canary, window));
-          QueryResult stableFeedback = client.query(PromQL.feedbackPerSecond(stable, window));
+          QueryResult stableFeedback = client.query(PromQL.feedbackPerSecond(stablePredictions, window));
           yield measure(client, PromQL.accuracy(canary, window), Math.round(value(canaryFeedback, 0) * seconds),
-              PromQL.accuracy(stable, window), Math.round(value(stableFeedback, 0) * seconds));
+              PromQL.accuracy(stablePredictions, window), Math.round(value(stableFeedback, 0) * seconds));
         }
         case PROMQL -> measure(NamespaceGuard.guard(client, ns, queriesMayReadOtherNamespaces),
             PromQL.substitute(m.getQuery(), PromQL.placeholders(canary)), canaryRequests,

@@ -115,7 +115,7 @@ public class CanaryRollout {
     boolean warm = readySince != null && !readySince.plus(warmUp(policy)).isAfter(now);
     List<Judgement> judgements = null;
     if (warm && RolloutMachine.analysisDue(policy, state, now)) {
-      CanaryMeasurements.Analysis analysis = measurements.analyse(md, policy, specRevision);
+      CanaryMeasurements.Analysis analysis = measurements.analyse(md, policy, specRevision, stableRevision);
       judgements = analysis.judgements();
       signals = signals.withAnalysis(analysis.canaryRequests(), judgements);
     }

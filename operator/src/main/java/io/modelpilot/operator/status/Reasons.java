@@ -16,6 +16,7 @@ public final class Reasons {
   public static final String MODEL_CLAIM_NOT_FOUND = "ModelClaimNotFound";
   public static final String QUERY_OUTSIDE_NAMESPACE = "QueryOutsideNamespace";
   public static final String RECONCILE_ERROR = "ReconcileError";
+  public static final String FEEDBACK_KEY_NOT_CREATED = "FeedbackKeyNotCreated";
   public static final String REVISION_CHANGED = "RevisionChanged";
   public static final String SCALED = "Scaled";
   public static final String VALID_METRICS = "ValidMetrics";

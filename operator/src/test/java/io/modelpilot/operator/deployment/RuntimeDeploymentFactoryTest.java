@@ -64,7 +64,8 @@ class RuntimeDeploymentFactoryTest {
   }
 
   private static Map<String, String> env(Container c) {
-    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValueFrom() == null ? e.getValue()
+        : "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()));
   }
 
   private static Container container(Deployment d) {
@@ -95,6 +96,8 @@ class RuntimeDeploymentFactoryTest {
         Map.entry("MODELPILOT_MAX_BATCH_SIZE", "32"),
         Map.entry("MODELPILOT_MAX_QUEUE_DELAY", "2ms"),
         Map.entry("MODELPILOT_EXECUTION_PROVIDER", "cpu"),
+        Map.entry("MODELPILOT_REVISION", "fieldRef:metadata.labels['modelpilot.io/revision']"),
+        Map.entry("MODELPILOT_FEEDBACK_KEY_FILE", "/var/run/secrets/modelpilot/feedback-key/key"),
         Map.entry("QUARKUS_HTTP_PORT", "8080"),
         Map.entry("JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError")));
     assertThat(c.getPorts()).singleElement().satisfies(p -> {
@@ -478,7 +481,7 @@ class RuntimeDeploymentFactoryTest {
     PodSpec pod = factory.deployment(md).getSpec().getTemplate().getSpec();
     Container c = pod.getContainers().get(0);
 
-    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("model-credentials")).singleElement()
         .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("registry-token"));
     assertThat(c.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/modelpilot/model-credentials");
@@ -513,9 +516,34 @@ class RuntimeDeploymentFactoryTest {
         .containsEntry("MODELPILOT_MODEL_SHA256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
         .containsEntry("MODELPILOT_MODEL_MAX_BYTES", String.valueOf(2L << 30))
         .containsEntry("MODELPILOT_MODEL_CREDENTIALS_DIR", "/var/run/secrets/modelpilot/model-credentials");
-    assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom()).as(e.getName()).isNull());
-    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+    assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom() == null ? null
+        : e.getValueFrom().getSecretKeyRef()).as(e.getName()).isNull());
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("model-credentials")).singleElement()
         .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("minio-keys"));
+  }
+
+  @Test
+  void everyPodMountsItsDeploymentsFeedbackKeyOptionallyAndKnowsItsRevision() {
+    ModelDeployment md = cpuModel();
+
+    Deployment canary = factory.canaryDeployment(md);
+    PodSpec pod = canary.getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("feedback-key")).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo(md.getMetadata().getName() + "-feedback-key");
+      assertThat(v.getSecret().getOptional()).as("a pod starts without it").isTrue();
+    });
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("feedback-key");
+      assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/modelpilot/feedback-key");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(env(c)).containsEntry("MODELPILOT_FEEDBACK_KEY_FILE", "/var/run/secrets/modelpilot/feedback-key/key")
+        .containsEntry("MODELPILOT_REVISION", "fieldRef:metadata.labels['modelpilot.io/revision']");
+    // the label the downward API reads is the revision of this very template
+    assertThat(canary.getSpec().getTemplate().getMetadata().getLabels().get("modelpilot.io/revision"))
+        .isEqualTo(RuntimeDeploymentFactory.revisionOf(factory.podTemplate(md)));
   }
 
   @Test

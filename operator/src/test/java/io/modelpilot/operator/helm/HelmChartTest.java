@@ -244,6 +244,7 @@ public class HelmChartTest {
             "[] [services] [list, watch, create, patch]",
             "[policy] [poddisruptionbudgets] [list, watch, create, patch, delete]",
             "[] [persistentvolumeclaims] [get]",
+            "[] [secrets] [create]",
             "[] [events] [create]",
             "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
             "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com]");

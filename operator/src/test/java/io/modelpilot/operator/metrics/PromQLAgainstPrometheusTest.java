@@ -51,6 +51,8 @@ class PromQLAgainstPrometheusTest {
   static final Target B = Target.allTracks("ns-a\\\"} or vector(1) #", "fraud\"detector\n\t\\ünï 🚀");
 
   static final String WINDOW = "4s";
+  static final String STABLE_REVISION = "s1";
+  static final String CANARY_REVISION = "c2";
   static final double A_RPS = 5;
   static final double B_OK_RPS = 5;
   static final double B_FAILED_RPS = 1;
@@ -176,10 +178,23 @@ class PromQLAgainstPrometheusTest {
 
   @Test
   void accuracyAndCpuUtilization() {
-    assertThat(client.query(PromQL.accuracy(A, WINDOW))).isInstanceOfSatisfying(QueryResult.Value.class,
-        v -> assertThat(v.value()).isCloseTo(0.75, within(1e-3)));
+    assertThat(client.query(PromQL.accuracy(A.withRevision(STABLE_REVISION), WINDOW)))
+        .isInstanceOfSatisfying(QueryResult.Value.class, v -> assertThat(v.value()).isCloseTo(0.75, within(1e-3)));
     assertThat(client.query(PromQL.cpuUtilization(A))).isInstanceOfSatisfying(QueryResult.Value.class,
         v -> assertThat(v.value()).isCloseTo(25.0, within(1e-9)));
+  }
+
+  @Test
+  void canaryAccuracyCountsFeedbackOnItsPredictionsThatStablePodsReceived() {
+    // no pod of A is on the canary track: the canary's predictions were judged by stable pods
+    Target canary = new Target(A.namespace(), A.deployment(), "canary", CANARY_REVISION);
+
+    assertThat(client.query(PromQL.accuracy(canary, WINDOW))).isInstanceOfSatisfying(QueryResult.Value.class,
+        v -> assertThat(v.value()).isCloseTo(0.5, within(1e-3)));
+    assertThat(client.query(PromQL.feedbackPerSecond(canary, WINDOW))).isInstanceOfSatisfying(
+        QueryResult.Value.class, v -> assertThat(v.value()).isCloseTo(2.0, within(0.4)));
+    assertThat(client.query(PromQL.accuracy(A.withRevision("never-served"), WINDOW)))
+        .isEqualTo(new QueryResult.NoData());
   }
 
   @Test
@@ -282,10 +297,15 @@ class PromQLAgainstPrometheusTest {
         .append("modelpilot_request_duration_seconds_count{").append(tags).append("} ").append(all).append('\n')
         .append("modelpilot_request_duration_seconds_sum{").append(tags).append("} ").append(all * 0.08).append('\n')
         .append("# TYPE modelpilot_feedback_total counter\n")
-        .append("modelpilot_feedback_total{").append(tags).append(",result=\"correct\"} ").append(3 * seconds)
-        .append('\n')
-        .append("modelpilot_feedback_total{").append(tags).append(",result=\"incorrect\"} ").append(seconds)
-        .append('\n')
+        // feedback on this pod's own revision's predictions, and on the canary's (the Service sent it here)
+        .append("modelpilot_feedback_total{").append(tags).append(",result=\"correct\",prediction_revision=\"")
+        .append(STABLE_REVISION).append("\"} ").append(3 * seconds).append('\n')
+        .append("modelpilot_feedback_total{").append(tags).append(",result=\"incorrect\",prediction_revision=\"")
+        .append(STABLE_REVISION).append("\"} ").append(seconds).append('\n')
+        .append("modelpilot_feedback_total{").append(tags).append(",result=\"correct\",prediction_revision=\"")
+        .append(CANARY_REVISION).append("\"} ").append(seconds).append('\n')
+        .append("modelpilot_feedback_total{").append(tags).append(",result=\"incorrect\",prediction_revision=\"")
+        .append(CANARY_REVISION).append("\"} ").append(seconds).append('\n')
         .toString();
   }
 

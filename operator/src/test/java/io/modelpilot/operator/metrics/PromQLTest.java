@@ -156,6 +156,24 @@ class PromQLTest {
   }
 
   @Test
+  void feedbackIsSelectedByThePredictingRevisionNotByTheReceivingPodsTrack() {
+    Target canary = Target.allTracks("ml", "fraud-detector").withTrack("canary").withRevision("abc12");
+
+    assertThat(PromQL.accuracy(canary, "1m")).isEqualTo(
+        "(sum(rate(modelpilot_feedback_total{modelpilot_io_deployment=\"fraud-detector\",namespace=\"ml\","
+            + "prediction_revision=\"abc12\",result=\"correct\"}[1m])) or vector(0)) / "
+            + "sum(rate(modelpilot_feedback_total{modelpilot_io_deployment=\"fraud-detector\",namespace=\"ml\","
+            + "prediction_revision=\"abc12\"}[1m]))");
+    assertThat(PromQL.feedbackPerSecond(canary, "1m")).isEqualTo(
+        "sum(rate(modelpilot_feedback_total{modelpilot_io_deployment=\"fraud-detector\",namespace=\"ml\","
+            + "prediction_revision=\"abc12\"}[1m]))");
+    assertThat(PromQL.accuracy(canary, "1m")).doesNotContain("modelpilot_io_track").doesNotContain(
+        "modelpilot_io_revision");
+    assertThat(PromQL.feedbackPerSecond(canary.withRevision("x\"} or vector(1)"), "1m"))
+        .contains("prediction_revision=\"x\\\"} or vector(1)\"");
+  }
+
+  @Test
   void gpuUtilizationMatchesPodsByRegexEscapedDeploymentName() {
     assertThat(PromQL.gpuUtilization(Target.allTracks("ml", "fraud.v2")))
         .isEqualTo("avg(DCGM_FI_DEV_GPU_UTIL{namespace=\"ml\",pod=~\"fraud\\\\.v2-.*\"})");

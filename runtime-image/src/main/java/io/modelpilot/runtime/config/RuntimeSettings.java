@@ -131,6 +131,31 @@ public interface RuntimeSettings {
   @WithDefault("33554432")
   long feedbackWindowBytes();
 
+  /**
+   * File holding the HMAC key of prediction tokens (the ModelDeployment's mounted feedback-key Secret): every pod
+   * with the same key accepts the others' tokens. Absent or shorter than 16 bytes: a random key of this process,
+   * so tokens are accepted only by this pod.
+   */
+  @WithName("feedback-key-file")
+  Optional<String> feedbackKeyFile();
+
+  /** How long a prediction token is accepted after the prediction (Go duration); bounds replays across pods. */
+  @WithName("feedback-token-ttl")
+  @WithDefault("1h")
+  String feedbackTokenTtl();
+
+  /** Token rows this pod remembers having judged, to refuse a second judgement of the same row. */
+  @WithName("feedback-judged-tokens")
+  @WithDefault("100000")
+  int feedbackJudgedTokens();
+
+  /**
+   * The revision of this pod (its modelpilot.io/revision label, from the downward API): the revision its prediction
+   * tokens name, under which feedback on its predictions is counted on any pod.
+   */
+  @WithName("revision")
+  Optional<String> revision();
+
   /** Cap on the body of one request, in bytes (also quarkus.http.limits.max-body-size). */
   @WithName("max-request-bytes")
   @WithDefault("67108864")

@@ -37,6 +37,12 @@ public class ServerMetrics {
   public static final String PREDICTION_SCORE = "modelpilot.prediction.score";
   public static final String FEEDBACK = "modelpilot.feedback";
   public static final String FEEDBACK_ERROR = "modelpilot.feedback.absolute.error";
+  public static final String FEEDBACK_REJECTED = "modelpilot.feedback.rejected";
+  /** The revision that made the judged prediction (see RuntimeContract.Metrics.SeriesLabels). */
+  public static final String PREDICTION_REVISION =
+      io.modelpilot.contract.RuntimeContract.Metrics.SeriesLabels.PREDICTION_REVISION;
+  /** Distinct prediction revisions with series of their own; more (never from one ModelDeployment) are "other". */
+  static final int MAX_PREDICTION_REVISIONS = 32;
 
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -47,7 +53,10 @@ public class ServerMetrics {
   private final Timer queueTimer;
   private final DistributionSummary batchSize;
   private final DistributionSummary predictionScore;
-  private final DistributionSummary feedbackError;
+  private final java.util.Map<String, DistributionSummary> feedbackErrors =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Counter> feedbackCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<String> predictionRevisions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static final int MAX_CLASSES = 1000;
   private final boolean enabled;
@@ -72,8 +81,6 @@ public class ServerMetrics {
     predictionScore = DistributionSummary.builder(PREDICTION_SCORE)
         .description("Score of the predicted class, or the predicted value of a regression")
         .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1).register(registry);
-    feedbackError = DistributionSummary.builder(FEEDBACK_ERROR)
-        .description("Absolute error of regression predictions against ground truth").register(registry);
     Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Inference requests being served")
         .register(registry);
     Gauge.builder(QUEUE_DEPTH, queueDepth, AtomicInteger::get).description("Requests waiting for a batch")
@@ -170,12 +177,40 @@ public class ServerMetrics {
     }
   }
 
-  public void feedback(boolean correct) {
-    Counter.builder(FEEDBACK).description("Ground-truth feedback on classifications")
-        .tag("result", correct ? "correct" : "incorrect").register(registry).increment();
+  /** Ground truth on a classification made by {@code predictionRevision} (empty when unknown). */
+  public void feedback(boolean correct, String predictionRevision) {
+    String revision = revisionLabel(predictionRevision);
+    String result = correct ? "correct" : "incorrect";
+    feedbackCounters.computeIfAbsent(result + "/" + revision, k -> Counter.builder(FEEDBACK)
+        .description("Ground-truth feedback on classifications, by the revision that made the prediction")
+        .tag("result", result).tag(PREDICTION_REVISION, revision).register(registry)).increment();
   }
 
-  public void feedbackError(double absoluteError) {
-    feedbackError.record(absoluteError);
+  public void feedbackError(double absoluteError, String predictionRevision) {
+    String revision = revisionLabel(predictionRevision);
+    feedbackErrors.computeIfAbsent(revision, r -> DistributionSummary.builder(FEEDBACK_ERROR)
+        .description("Absolute error of regression predictions against ground truth, by the revision that made "
+            + "the prediction").tag(PREDICTION_REVISION, r).register(registry)).record(absoluteError);
+  }
+
+  /** Feedback refused: a malformed, forged, expired or replayed token, or an unknown id. */
+  public void feedbackRejected(String reason) {
+    Counter.builder(FEEDBACK_REJECTED).description("Feedback refused, by reason").tag("reason", reason)
+        .register(registry).increment();
+  }
+
+  /** Tokens are signed, so revisions are the deployment's own; still, never more than a bounded number of series. */
+  private String revisionLabel(String revision) {
+    String r = revision == null ? "" : revision;
+    if (predictionRevisions.contains(r)) {
+      return r;
+    }
+    synchronized (predictionRevisions) {
+      if (predictionRevisions.size() < MAX_PREDICTION_REVISIONS) {
+        predictionRevisions.add(r);
+        return r;
+      }
+    }
+    return "other";
   }
 }

@@ -2,7 +2,11 @@ package io.modelpilot.runtime.server;
 
 import io.modelpilot.runtime.batching.Batcher;
 import io.modelpilot.runtime.config.RuntimeSettings;
+import io.modelpilot.contract.Durations;
+import io.modelpilot.runtime.feedback.FeedbackKey;
 import io.modelpilot.runtime.feedback.FeedbackWindow;
+import io.modelpilot.runtime.feedback.JudgedTokens;
+import io.modelpilot.runtime.feedback.PredictionTokens;
 import io.modelpilot.runtime.metrics.Predictions;
 import io.modelpilot.runtime.metrics.ServerMetrics;
 import io.modelpilot.runtime.model.LoadedModel;
@@ -18,7 +22,9 @@ import io.modelpilot.runtime.v2.Protocol.RequestOutput;
 import io.modelpilot.runtime.v2.Protocol.ResponseOutput;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -33,10 +39,14 @@ import java.util.concurrent.ThreadLocalRandom;
 @ApplicationScoped
 public class InferenceService {
 
+  private static final Logger LOG = Logger.getLogger(InferenceService.class);
+
   private final ModelRegistry registry;
   private final RuntimeSettings settings;
   private final ServerMetrics metrics;
   private final FeedbackWindow feedback;
+  private final PredictionTokens tokens;
+  private final JudgedTokens judged;
   private final Semaphore admission;
   private final long requestTimeoutNanos;
   private volatile Batcher batcher;
@@ -47,6 +57,14 @@ public class InferenceService {
     this.settings = settings;
     this.metrics = metrics;
     this.feedback = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowBytes());
+    FeedbackKey key = FeedbackKey.read(settings.feedbackKeyFile());
+    if (!key.shared()) {
+      LOG.warnf("feedback: %s; prediction tokens use a random key of this process, so feedback with them is "
+          + "accepted only by this pod", key.reason());
+    }
+    this.tokens = new PredictionTokens(key.bytes(), settings.revision().orElse(""), Durations.parse(
+        "MODELPILOT_FEEDBACK_TOKEN_TTL", settings.feedbackTokenTtl()), Clock.systemUTC());
+    this.judged = new JudgedTokens(settings.feedbackJudgedTokens());
     this.admission = new Semaphore(settings.maxQueueLength());
     this.requestTimeoutNanos = io.modelpilot.contract.Durations.parse("MODELPILOT_REQUEST_TIMEOUT",
         settings.requestTimeout()).toNanos();
@@ -54,6 +72,14 @@ public class InferenceService {
 
   public FeedbackWindow feedback() {
     return feedback;
+  }
+
+  public PredictionTokens tokens() {
+    return tokens;
+  }
+
+  public JudgedTokens judged() {
+    return judged;
   }
 
   /**
@@ -120,7 +146,8 @@ public class InferenceService {
     for (HostTensor t : outputs.values()) {
       response.add(new ResponseOutput(t.name(), t.shape(), t.datatype().name(), null, t));
     }
-    return new InferenceResponse(model.name(), model.version(), id, request.parameters(), response);
+    return new InferenceResponse(model.name(), model.version(), id, request.parameters(), response,
+        tokens.issue(model.name(), id, predictions));
   }
 
   /** A random request id (not SecureRandom: an id is a handle, not a secret, and must not cost a syscall). */

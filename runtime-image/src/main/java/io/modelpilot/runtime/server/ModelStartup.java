@@ -109,6 +109,14 @@ public class ModelStartup {
       throw new IllegalArgumentException("MODELPILOT_FEEDBACK_WINDOW_BYTES must be 0 or more, got "
           + s.feedbackWindowBytes());
     }
+    if (s.feedbackJudgedTokens() < 0) {
+      throw new IllegalArgumentException("MODELPILOT_FEEDBACK_JUDGED_TOKENS must be 0 or more, got "
+          + s.feedbackJudgedTokens());
+    }
+    if (Durations.parse("MODELPILOT_FEEDBACK_TOKEN_TTL", s.feedbackTokenTtl()).toSeconds() < 1) {
+      throw new IllegalArgumentException("MODELPILOT_FEEDBACK_TOKEN_TTL must be at least 1s, got "
+          + s.feedbackTokenTtl());
+    }
     if (s.batchWorkers() < 0) {
       throw new IllegalArgumentException("MODELPILOT_BATCH_WORKERS must be 0 (sized to the cores) or more, got "
           + s.batchWorkers());

@@ -3,6 +3,7 @@ package io.modelpilot.runtime.server;
 import io.modelpilot.contract.RuntimeContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelpilot.runtime.feedback.PredictionTokens;
 import io.modelpilot.runtime.metrics.Predictions;
 import io.modelpilot.runtime.metrics.ServerMetrics;
 import io.modelpilot.runtime.model.LoadedModel;
@@ -97,8 +98,10 @@ public class V2Resource {
   }
 
   /**
-   * Ground truth for a recent prediction: {"id": "<request id>", "index": row (default 0),
-   * "label": class} for classifiers or {"id": …, "value": number} for regressions.
+   * Ground truth for a recent prediction: {"token": "<prediction_token of the response>", "index": row (default 0),
+   * "label": class} for classifiers, or "value": number for regressions. Any pod holding the same key judges a
+   * token, and counts it under the revision that made the prediction. {"id": "<request id>", …} instead of the token
+   * is judged only by the pod that answered the request (it keeps recent predictions by id).
    */
   @POST
   @Path("models/{name}/feedback")
@@ -106,44 +109,109 @@ public class V2Resource {
   @Blocking
   public Response feedback(@PathParam("name") String name, byte[] body) {
     try {
-      return withModel(name, null, model -> {
-        JsonNode root;
-        try {
-          root = JSON.readTree(body);
-        } catch (java.io.IOException e) {
-          throw new InferenceException(400, "invalid JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject() || !root.path("id").isTextual()) {
-          throw new InferenceException(400, "feedback needs a string 'id' of a recent inference request");
-        }
-        int index = root.path("index").asInt(0);
-        JsonNode label = root.get("label");
-        JsonNode value = root.get("value");
-        if ((label == null) == (value == null)) {
-          throw new InferenceException(400, "feedback needs exactly one of 'label' (classification) or 'value' "
-              + "(regression)");
-        }
-        String id = root.get("id").textValue();
-        Predictions.Row predicted = inference.feedback().take(id, index).orElseThrow(() -> new InferenceException(404,
-            "no recent prediction with id '" + id + "' and index " + index + " (unknown, expired or already judged)"));
-        if (label != null) {
-          if (predicted.label() == null) {
-            throw new InferenceException(400, "this model's predictions have no class label; send 'value'");
-          }
-          boolean correct = predicted.label().equals(label.isTextual() ? label.textValue() : label.asText());
-          metrics.feedback(correct);
-          return Response.ok(java.util.Map.of("correct", correct, "predicted", predicted.label())).build();
-        }
-        if (!value.isNumber() || Double.isNaN(predicted.value())) {
-          throw new InferenceException(400, "'value' must be a number, for a model with a numeric prediction");
-        }
-        double error = Math.abs(predicted.value() - value.doubleValue());
-        metrics.feedbackError(error);
-        return Response.ok(java.util.Map.of("absoluteError", error, "predicted", predicted.value())).build();
-      });
+      return withModel(name, null, model -> judge(model, body));
     } catch (InferenceException e) {
       return error(e.status(), e.getMessage());
     }
+  }
+
+  private Response judge(LoadedModel model, byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      throw rejected(400, "malformed", "invalid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw rejected(400, "malformed", "feedback must be a JSON object");
+    }
+    JsonNode token = root.get("token");
+    JsonNode id = root.get("id");
+    if ((token == null) == (id == null)) {
+      throw rejected(400, "malformed", "feedback needs exactly one of 'token' (the prediction_token in the "
+          + "parameters of an inference response; any pod of the deployment judges it) or 'id' (a request id; only "
+          + "the pod that answered it can judge it)");
+    }
+    JsonNode indexNode = root.get("index");
+    if (indexNode != null
+        && !(indexNode.isIntegralNumber() && indexNode.canConvertToInt() && indexNode.intValue() >= 0)) {
+      throw rejected(400, "malformed", "'index' must be a row number, 0 or more");
+    }
+    int index = indexNode == null ? 0 : indexNode.intValue();
+    JsonNode label = root.get("label");
+    JsonNode value = root.get("value");
+    if ((label == null) == (value == null)) {
+      throw rejected(400, "malformed", "feedback needs exactly one of 'label' (classification) or 'value' "
+          + "(regression)");
+    }
+    Predictions.Row predicted;
+    String revision;
+    if (token != null) {
+      if (!token.isTextual()) {
+        throw rejected(400, "malformed", "'token' must be the string prediction_token of an inference response");
+      }
+      PredictionTokens.Claims claims;
+      try {
+        claims = inference.tokens().verify(token.textValue());
+      } catch (PredictionTokens.Refused e) {
+        throw rejected(e.status(), e.reason(), e.getMessage());
+      }
+      if (!claims.model().equals(model.name())) {
+        throw rejected(400, "other_model", "the prediction token is for model '" + claims.model() + "', not '"
+            + model.name() + "'");
+      }
+      if (index >= claims.rows().size()) {
+        throw rejected(400, "malformed", "'index' " + index + " is not a row the token holds: it holds rows 0 to "
+            + (claims.rows().size() - 1) + " of the request's " + claims.requestRows() + " (a token carries the "
+            + "first " + PredictionTokens.MAX_ROWS + ")");
+      }
+      predicted = claims.rows().get(index);
+      kindOf(predicted, label, value);
+      switch (inference.judged().judge(claims, index, java.time.Instant.now().getEpochSecond())) {
+        case ALREADY_JUDGED -> throw rejected(409, "replayed", "row " + index + " of this prediction token was "
+            + "already judged");
+        case TOO_OLD_TO_CHECK -> throw rejected(409, "replayed", "this pod can no longer tell whether row " + index
+            + " of this prediction token was judged (it forgot the oldest judgements: "
+            + "MODELPILOT_FEEDBACK_JUDGED_TOKENS); send feedback sooner after the prediction");
+        case FIRST -> { }
+      }
+      revision = claims.revision();
+    } else {
+      if (!id.isTextual()) {
+        throw rejected(400, "malformed", "'id' must be the string id of a recent inference request");
+      }
+      String requestId = id.textValue();
+      predicted = inference.feedback().take(requestId, index).orElseThrow(() -> rejected(404, "unknown_id",
+          "no recent prediction with id '" + requestId + "' and index " + index + " on this pod (unknown, expired, "
+              + "already judged, or answered by another pod: send the response's prediction_token as 'token')"));
+      kindOf(predicted, label, value);
+      revision = inference.tokens().revision();
+    }
+    if (label != null) {
+      boolean correct = predicted.label().equals(label.isTextual() ? label.textValue() : label.asText());
+      metrics.feedback(correct, revision);
+      return Response.ok(java.util.Map.of("correct", correct, "predicted", predicted.label(),
+          "predictionRevision", revision)).build();
+    }
+    double error = Math.abs(predicted.value() - value.doubleValue());
+    metrics.feedbackError(error, revision);
+    return Response.ok(java.util.Map.of("absoluteError", error, "predicted", predicted.value(),
+        "predictionRevision", revision)).build();
+  }
+
+  /** The truth sent must be of the prediction's kind: a class for a class, a number for a number. */
+  private void kindOf(Predictions.Row predicted, JsonNode label, JsonNode value) {
+    if (label != null && predicted.label() == null) {
+      throw rejected(400, "malformed", "this model's predictions have no class label; send 'value'");
+    }
+    if (label == null && (!value.isNumber() || Double.isNaN(predicted.value()))) {
+      throw rejected(400, "malformed", "'value' must be a number, for a model with a numeric prediction");
+    }
+  }
+
+  private InferenceException rejected(int status, String reason, String message) {
+    metrics.feedbackRejected(reason);
+    return new InferenceException(status, message);
   }
 
   private Response withModel(String name, String version, java.util.function.Function<LoadedModel, Response> action) {

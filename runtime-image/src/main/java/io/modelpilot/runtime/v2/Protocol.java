@@ -1,5 +1,6 @@
 package io.modelpilot.runtime.v2;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
@@ -42,10 +43,17 @@ public final class Protocol {
       @JsonSerialize(using = TensorDataSerializer.class) HostTensor data) {
   }
 
+  /** The response parameter that carries the prediction token (see feedback.PredictionTokens). */
+  public static final String PREDICTION_TOKEN = "prediction_token";
+
+  /**
+   * @param parameters the request's, passed through
+   * @param predictionToken written into {@code parameters} as {@value #PREDICTION_TOKEN}; null when there is none
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record InferenceResponse(@JsonProperty("model_name") String modelName,
       @JsonProperty("model_version") String modelVersion, String id, Map<String, Object> parameters,
-      List<ResponseOutput> outputs) {
+      List<ResponseOutput> outputs, @JsonIgnore String predictionToken) {
   }
 
   public record Error(String error) {

@@ -11,6 +11,7 @@ import io.modelpilot.runtime.v2.Protocol.ResponseOutput;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * Writes an inference response with a streaming generator: tensor data goes from the output buffers to JSON text
@@ -35,10 +36,7 @@ public final class ResponseWriter {
       if (response.id() != null) {
         g.writeStringField("id", response.id());
       }
-      if (response.parameters() != null) {
-        g.writeFieldName("parameters");
-        g.writeObject(response.parameters());
-      }
+      writeParameters(g, response);
       g.writeArrayFieldStart("outputs");
       for (ResponseOutput o : response.outputs()) {
         g.writeStartObject();
@@ -65,5 +63,27 @@ public final class ResponseWriter {
     byte[] bytes = out.toByteArray();
     out.release();
     return bytes;
+  }
+
+  /** The request's parameters, then the server's prediction token (a client's own "prediction_token" is dropped). */
+  private static void writeParameters(JsonGenerator g, InferenceResponse response) throws IOException {
+    Map<String, Object> parameters = response.parameters();
+    String token = response.predictionToken();
+    if (parameters == null && token == null) {
+      return;
+    }
+    g.writeObjectFieldStart("parameters");
+    if (parameters != null) {
+      for (Map.Entry<String, Object> p : parameters.entrySet()) {
+        if (!Protocol.PREDICTION_TOKEN.equals(p.getKey())) {
+          g.writeFieldName(p.getKey());
+          g.writeObject(p.getValue());
+        }
+      }
+    }
+    if (token != null) {
+      g.writeStringField(Protocol.PREDICTION_TOKEN, token);
+    }
+    g.writeEndObject();
   }
 }
