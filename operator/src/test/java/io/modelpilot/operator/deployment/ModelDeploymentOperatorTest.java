@@ -233,7 +233,7 @@ class ModelDeploymentOperatorTest {
 
     // the operator holds no permission on Secrets: it deploys, and the pod's optional Secret volume is empty
     Deployment d = awaitDeployment("secret", "image-embedder");
-    assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> "model-credentials".equals(v.getName()))
         .singleElement().satisfies(v -> {
           assertThat(v.getSecret().getSecretName()).isEqualTo("model-registry-token");
           assertThat(v.getSecret().getOptional()).isTrue();
