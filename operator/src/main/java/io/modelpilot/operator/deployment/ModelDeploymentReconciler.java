@@ -28,6 +28,7 @@ import io.modelpilot.operator.status.Reasons;
 import io.modelpilot.operator.status.StatusPatch;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,8 +37,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor), and a status that says
- * how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
+ * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor) (+ track Services and an
+ * HTTPRoute with spec.rollout.traffic.gatewayAPI), and a status that says how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
  * created or changed (an existing Deployment keeps serving), and the status says what is missing.
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -46,7 +47,14 @@ import java.util.stream.Stream;
     @Dependent(name = "canary", type = CanaryDeploymentDependent.class,
         reconcilePrecondition = CanaryDeploymentDependent.Wanted.class),
     @Dependent(name = "servicemonitor", type = ServiceMonitorDependent.class,
-        activationCondition = ServiceMonitorDependent.Installed.class)})
+        activationCondition = ServiceMonitorDependent.Installed.class),
+    @Dependent(name = "stable-service", type = TrackServiceDependent.Stable.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class),
+    @Dependent(name = "canary-service", type = TrackServiceDependent.Canary.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class),
+    @Dependent(name = "httproute", type = HttpRouteDependent.class, dependsOn = {"stable-service", "canary-service"},
+        activationCondition = HttpRouteDependent.Served.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class)})
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
@@ -61,6 +69,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final CanaryRollout canaries;
   private final MetricsWindows windows;
   private final KubernetesClient client;
+  private final GatewayApi gatewayApi;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
@@ -73,6 +82,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         otherNamespaces);
     this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows, otherNamespaces);
     this.client = client;
+    this.gatewayApi = new GatewayApi(client, settings.gatewayApiRecheckInterval(), Clock.systemUTC());
   }
 
   @Override
@@ -89,15 +99,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       scaling.event().ifPresent(e -> events.record(md, e));
     }
     RolloutPlan plan = null;
+    GatewayApi.Check gateway = null;
     if (seen.problems().isEmpty()) {
       int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
-      plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(), now);
-      DesiredTracks.handTo(context, plan.tracks());
+      gateway = gatewayApi.check();
+      plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(),
+          HttpRouteDependent.wanted(md) && gateway.served(), now);
+      DesiredTracks.handTo(context, plan, gateway.served());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       plan.events().forEach(e -> events.record(md, e));
     }
     ModelDeploymentStatus composed = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
         scaling, windows, endpoint(md), now);
+    StatusCalculator.withTrafficRouting(md, composed, plan, gateway, now);
     ModelDeploymentStatus status = modelLoadFailure(md, composed)
         .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
@@ -181,6 +195,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (scalingAfter != null && Reasons.METRICS_UNAVAILABLE.equals(scalingAfter.getReason())
         && (scalingBefore == null || !Reasons.METRICS_UNAVAILABLE.equals(scalingBefore.getReason()))) {
       events.record(md, Announcement.warning(Reasons.METRICS_UNAVAILABLE, scalingAfter.getMessage()));
+    }
+    var routingBefore = before == null ? null
+        : Conditions.find(before.getConditions(), Conditions.TRAFFIC_ROUTING).orElse(null);
+    var routingAfter = Conditions.find(after.getConditions(), Conditions.TRAFFIC_ROUTING).orElse(null);
+    if (routingAfter != null && (routingBefore == null
+        || !Objects.equals(routingBefore.getReason(), routingAfter.getReason()))) {
+      events.record(md, new Announcement(Conditions.FALSE.equals(routingAfter.getStatus()), routingAfter.getReason(),
+          routingAfter.getMessage()));
     }
     var readyBefore = before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).orElse(null);
     var readyAfter = Conditions.find(after.getConditions(), Conditions.READY).orElseThrow();

@@ -22,6 +22,10 @@ public final class Reasons {
   public static final String WINDOW_BELOW_SCRAPE_INTERVAL = "WindowBelowScrapeInterval";
   public static final String CANARY = "Canary";
   public static final String CANARY_FAILED = "CanaryFailed";
+  /** TrafficRouting=True: the operator's HTTPRoute splits the requests. */
+  public static final String HTTP_ROUTE_MANAGED = "HTTPRouteManaged";
+  /** TrafficRouting=False: the spec asks for a route, the cluster serves no gateway.networking.k8s.io/v1 HTTPRoute. */
+  public static final String GATEWAY_API_UNAVAILABLE = "GatewayAPIUnavailable";
 
   // Events of a canary's life
   public static final String CANARY_STARTED = "CanaryStarted";
