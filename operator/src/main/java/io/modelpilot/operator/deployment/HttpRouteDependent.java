@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.modelpilot.contract.RuntimeContract.Http;
 import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.GatewayApiTraffic;
@@ -45,6 +46,15 @@ public class HttpRouteDependent extends CRUDKubernetesDependentResource<HTTPRout
   /** The spec asks for a route: spec.rollout.traffic.gatewayAPI. */
   public static boolean wanted(ModelDeployment md) {
     return md.getSpec().getRollout() != null && md.getSpec().getRollout().gatewayApiOrNull() != null;
+  }
+
+  /**
+   * The route is {@code <name>}, whatever the spec says: JOSDK finds the route to delete by this when the spec no
+   * longer asks for one (and so has nothing to build a desired route from).
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(ModelDeployment md, Context<ModelDeployment> context) {
+    return new ResourceID(md.getMetadata().getName(), md.getMetadata().getNamespace());
   }
 
   public static HTTPRoute route(ModelDeployment md, GatewayApiTraffic spec, Traffic traffic) {

@@ -115,7 +115,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     ModelDeploymentStatus status = modelLoadFailure(md, composed)
         .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
-    return control(md, status, seen.problems(), scaling, plan);
+    return control(md, status, seen.problems(), scaling, plan, gateway);
   }
 
   /** The Deployments as the informers have them now, and the revision the spec asks for. */
@@ -148,9 +148,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
   }
 
-  /** Patch the status when it changed; look again when a reference, the autoscaler or the canary needs it. */
+  /**
+   * Patch the status when it changed; look again when a reference, the autoscaler, the canary or a route the cluster
+   * cannot serve yet needs it (installing the Gateway API CRDs changes nothing this ModelDeployment watches).
+   */
   private UpdateControl<ModelDeployment> control(ModelDeployment md, ModelDeploymentStatus status,
-      List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan) {
+      List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan,
+      GatewayApi.Check gateway) {
     UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
         ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(StatusPatch.of(md, status, ModelDeployment::new));
@@ -159,8 +163,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     // a pod that fails to load its model changes no Deployment status field: look at the pods again
     Duration podRecheck = ModelLoadFailure.worthLookingFor(status) ? MODEL_LOAD_RECHECK : null;
+    Duration gatewayRecheck = HttpRouteDependent.wanted(md) && gateway != null && !gateway.served()
+        ? settings.gatewayApiRecheckInterval() : null;
     return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn(),
-            podRecheck)
+            podRecheck, gatewayRecheck)
         .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
   }
 

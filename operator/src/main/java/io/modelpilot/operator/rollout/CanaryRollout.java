@@ -166,8 +166,9 @@ public class CanaryRollout {
           int previousWeight = previous != null && specRevision.equals(previous.getRevision())
               && previous.getTraffic() == TrafficMode.HTTP_ROUTE && previous.getEffectiveWeight() != null
               ? previous.getEffectiveWeight() : 0;
+          boolean ofThisRevision = canary != null && specRevision.equals(revisionOf(canary));
           Traffic traffic = new Traffic(TrafficMode.HTTP_ROUTE, Traffic.routeWeight(decision.canaryWeight(),
-              canaryCurrent ? canaryReady : 0, canaryReplicas, previousWeight));
+              ofThisRevision ? canaryReady : 0, canaryCurrent && canaryReady >= canaryReplicas, previousWeight));
           yield RolloutPlan.analysing(effective(new Tracks(total, kept, canaryReplicas), traffic, status), traffic,
               stableRevision, status, events, recheck(policy));
         }

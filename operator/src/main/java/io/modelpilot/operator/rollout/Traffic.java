@@ -38,18 +38,19 @@ public record Traffic(TrafficMode mode, int canaryWeight) {
 
   /**
    * The canary's route weight this reconcile. A backend without ready pods would answer its share of the requests
-   * with errors (kserve#5335), so the canary gets none before a pod of its revision is ready; while a step's new
-   * pods are still starting, it keeps the weight it had, and takes the step's once all are ready.
+   * with errors (kserve#5335), so the canary gets none while no pod of its revision is ready; while a step's pods
+   * are still starting (or its Deployment has not caught up with a new count), it keeps the weight it had, and it
+   * takes the step's once they all are ready.
    *
    * @param stepWeight the weight of the current step
-   * @param ready the canary's ready pods of its current revision
-   * @param wanted the canary pods this step asks for
+   * @param ready the canary Deployment's ready pods, while it runs this canary's revision; else 0
+   * @param allReady every pod the step asks for runs this revision and is ready
    * @param previous the weight the route had (status.canary.effectiveWeight of this canary), 0 when new
    */
-  static int routeWeight(int stepWeight, int ready, int wanted, int previous) {
+  static int routeWeight(int stepWeight, int ready, boolean allReady, int previous) {
     if (ready <= 0) {
       return 0;
     }
-    return ready >= wanted ? stepWeight : Math.min(stepWeight, previous);
+    return allReady ? stepWeight : Math.min(stepWeight, previous);
   }
 }

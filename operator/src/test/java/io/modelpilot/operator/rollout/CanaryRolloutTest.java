@@ -118,10 +118,29 @@ class CanaryRolloutTest {
 
   @Test
   void aRouteKeepsTheWeightItHadWhileTheNextStepsPodsStart() {
-    assertThat(Traffic.routeWeight(50, 0, 2, 10)).as("no pod ready").isZero();
-    assertThat(Traffic.routeWeight(50, 1, 2, 10)).as("1 of 2 ready: the previous step's weight").isEqualTo(10);
-    assertThat(Traffic.routeWeight(50, 2, 2, 10)).as("all ready").isEqualTo(50);
-    assertThat(Traffic.routeWeight(10, 1, 2, 50)).as("a smaller step applies at once").isEqualTo(10);
+    assertThat(Traffic.routeWeight(50, 0, false, 10)).as("no pod ready").isZero();
+    assertThat(Traffic.routeWeight(50, 1, false, 10)).as("1 of 2 ready: the previous step's weight").isEqualTo(10);
+    assertThat(Traffic.routeWeight(50, 2, true, 10)).as("all ready").isEqualTo(50);
+    assertThat(Traffic.routeWeight(10, 1, false, 50)).as("a smaller step applies at once").isEqualTo(10);
+  }
+
+  @Test
+  void aCanaryScalingUpForItsNextStepKeepsItsWeightUntilTheNewPodsAreReady() {
+    ModelDeployment md = model("v2", step(25, "1m"));
+    Deployment stable = stableOn("v1");
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(rollout.plan(md, stable, null, 4, revision(md), true, T0).canary());
+    RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
+    assertThat(ready.traffic().canaryWeight()).isEqualTo(25);
+    md.getStatus().setCanary(ready.canary());
+
+    // the next step asks for 2 pods; the Deployment has not observed its new count yet
+    md.getSpec().getRollout().setSteps(List.of(step(50, "1m")));
+    Deployment catchingUp = canaryOn(md, 2, 1);
+    catchingUp.getMetadata().setGeneration(2L);
+    RolloutPlan scaling = rollout.plan(md, stable, catchingUp, 4, revision(md), true, T0.plusSeconds(4));
+    assertThat(scaling.tracks().canaryReplicas()).isEqualTo(2);
+    assertThat(scaling.traffic().canaryWeight()).as("held, not dropped to 0, while 1 ready pod serves").isEqualTo(25);
   }
 
   @Test
