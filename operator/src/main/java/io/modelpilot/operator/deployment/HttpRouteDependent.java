@@ -75,6 +75,34 @@ public class HttpRouteDependent extends CRUDKubernetesDependentResource<HTTPRout
         .build();
   }
 
+  /**
+   * What a Gateway controller refused, from the route's status: each parent whose Accepted or ResolvedRefs condition
+   * is False (a Gateway that does not exist or does not admit the namespace, a backend it cannot resolve), as
+   * {@code gateways/public (https): Accepted=False NotAllowedByListeners: <its message>}; empty when none did or
+   * none has answered yet.
+   */
+  public static java.util.Optional<String> refusal(HTTPRoute route) {
+    if (route == null || route.getStatus() == null || route.getStatus().getParents() == null) {
+      return java.util.Optional.empty();
+    }
+    List<String> refused = new java.util.ArrayList<>();
+    for (var parent : route.getStatus().getParents()) {
+      if (parent.getConditions() == null) {
+        continue;
+      }
+      for (var c : parent.getConditions()) {
+        if (("Accepted".equals(c.getType()) || "ResolvedRefs".equals(c.getType())) && "False".equals(c.getStatus())) {
+          ParentReference ref = parent.getParentRef();
+          String gateway = ref == null ? "?" : (ref.getNamespace() == null ? route.getMetadata().getNamespace()
+              : ref.getNamespace()) + "/" + ref.getName() + (ref.getSectionName() == null ? ""
+                  : " (" + ref.getSectionName() + ")");
+          refused.add("%s: %s=False %s: %s".formatted(gateway, c.getType(), c.getReason(), c.getMessage()));
+        }
+      }
+    }
+    return refused.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("; ", refused));
+  }
+
   private static ParentReference parent(GatewayParentRef ref) {
     return new ParentReferenceBuilder().withGroup(GATEWAY_GROUP).withKind("Gateway").withName(ref.getName())
         .withNamespace(ref.getNamespace()).withSectionName(ref.getSectionName()).build();

@@ -2,6 +2,7 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -111,7 +112,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     ModelDeploymentStatus composed = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
         scaling, windows, endpoint(md), now);
-    StatusCalculator.withTrafficRouting(md, composed, plan, gateway, now);
+    StatusCalculator.withTrafficRouting(md, composed, plan, gateway, route(context, plan), now);
     ModelDeploymentStatus status = modelLoadFailure(md, composed)
         .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
@@ -131,6 +132,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     String name = RuntimeDeploymentFactory.deploymentName(md, track);
     return context.getSecondaryResources(Deployment.class).stream()
         .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+  }
+
+  /** The HTTPRoute as its informer has it, while the route splits the traffic (its informer runs only then). */
+  private static HTTPRoute route(Context<ModelDeployment> context, RolloutPlan plan) {
+    return plan != null && plan.traffic().routed() ? context.getSecondaryResource(HTTPRoute.class).orElse(null) : null;
   }
 
   /** While no pod serves: why the pods of the revision being rolled out cannot load their model, if they said. */

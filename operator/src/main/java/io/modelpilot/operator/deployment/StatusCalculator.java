@@ -2,6 +2,7 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.modelpilot.contract.Durations;
 import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
@@ -176,9 +177,10 @@ public final class StatusCalculator {
    * serves no HTTPRoute. Left as it was while a missing reference holds the reconcile (no plan, nothing checked).
    *
    * @param gateway what the reconcile found about Gateway API; null when it did not look
+   * @param route the route as last seen, with what the Gateway controllers said of it; null when none yet
    */
   public static void withTrafficRouting(ModelDeployment md, ModelDeploymentStatus status, RolloutPlan plan,
-      GatewayApi.Check gateway, Instant now) {
+      GatewayApi.Check gateway, HTTPRoute route, Instant now) {
     if (!HttpRouteDependent.wanted(md)) {
       status.setConditions(Conditions.remove(status.getConditions(), Conditions.TRAFFIC_ROUTING));
       return;
@@ -187,7 +189,12 @@ public final class StatusCalculator {
       return;
     }
     String name = md.getMetadata().getName();
-    var condition = plan.traffic().routed()
+    var refusal = plan.traffic().routed() ? HttpRouteDependent.refusal(route) : java.util.Optional.<String>empty();
+    var condition = refusal.isPresent()
+        ? Conditions.of(Conditions.TRAFFIC_ROUTING, false, Reasons.HTTP_ROUTE_NOT_ACCEPTED,
+            "HTTPRoute %s is not in use: %s (spec.rollout.traffic.gatewayAPI.parentRefs)".formatted(name,
+                refusal.get()), generation(md), now)
+        : plan.traffic().routed()
         ? Conditions.of(Conditions.TRAFFIC_ROUTING, true, Reasons.HTTP_ROUTE_MANAGED,
             "HTTPRoute %s sends %d%% of the requests to Service %s and %d%% to Service %s".formatted(name,
                 plan.traffic().stableWeight(), TrackServiceDependent.name(md, Labels.TRACK_STABLE),

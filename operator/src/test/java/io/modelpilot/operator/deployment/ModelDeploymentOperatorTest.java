@@ -29,6 +29,7 @@ import io.modelpilot.operator.api.v1alpha1.ApplySpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TrafficMode;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
 import io.modelpilot.operator.api.v1alpha1.TuningAlgorithm;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
@@ -587,6 +588,18 @@ class ModelDeploymentOperatorTest {
       assertThat(trafficRouting(routed).getReason()).isEqualTo("HTTPRouteManaged");
       assertThat(trafficRouting(routed).getMessage()).contains("100% of the requests to Service " + name + "-stable");
 
+      // a Gateway controller that does not admit the route: the condition and a Warning say so, in its words
+      gatewaySays(ns, name, "False", "NotAllowedByListeners", "namespace routed is not allowed");
+      ModelDeployment refused = awaitStatus(ns, name,
+          m -> "HTTPRouteNotAccepted".equals(trafficRouting(m).getReason()));
+      assertThat(trafficRouting(refused).getStatus()).isEqualTo("False");
+      assertThat(trafficRouting(refused).getMessage()).contains(
+          "gateways/public (https): Accepted=False NotAllowedByListeners: namespace routed is not allowed");
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings(ns, name))
+          .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("HTTPRouteNotAccepted")));
+      gatewaySays(ns, name, "True", "Accepted", "accepted");
+      awaitStatus(ns, name, m -> "HTTPRouteManaged".equals(trafficRouting(m).getReason()));
+
       // a new version: the canary runs its 25% of the replicas beside a stable track at full size, and gets its
       // weight in the route once its pod is ready
       setVersion(ns, name, "v2");
@@ -654,6 +667,21 @@ class ModelDeploymentOperatorTest {
         .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
         .endOpenAPIV3Schema().endSchema().endVersion()
         .endSpec().build()).serverSideApply();
+  }
+
+  /** What a Gateway controller writes into the route's status about the Gateway it names. */
+  private void gatewaySays(String namespace, String name, String accepted, String reason, String message) {
+    kube.resources(HTTPRoute.class).inNamespace(namespace).withName(name).editStatus(r -> {
+      r.setStatus(new HTTPRouteStatusBuilder().addNewParent().withControllerName("gateway.example.com/controller")
+          .withNewParentRef().withGroup("gateway.networking.k8s.io").withKind("Gateway").withName("public")
+          .withNamespace("gateways").withSectionName("https").endParentRef()
+          .addToConditions(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Accepted")
+              .withStatus(accepted).withReason(reason).withMessage(message)
+              .withObservedGeneration(r.getMetadata().getGeneration())
+              .withLastTransitionTime("2026-12-01T10:00:00Z").build())
+          .endParent().build());
+      return r;
+    });
   }
 
   private HTTPRoute awaitRoute(String namespace, String name, java.util.function.Predicate<HTTPRoute> p) {
