@@ -143,10 +143,19 @@ public class CanaryRollout {
     status.setIgnoredAnnotations(ignored.isEmpty() ? null : ignored);
     status.setTraffic(routed ? TrafficMode.HTTP_ROUTE : TrafficMode.POD_RATIO);
     Traffic allStable = Traffic.allStable(routed);
+    int previousWeight = previous != null && specRevision.equals(previous.getRevision())
+        && previous.getTraffic() == TrafficMode.HTTP_ROUTE && previous.getEffectiveWeight() != null
+        ? previous.getEffectiveWeight() : 0;
     return switch (decision.action()) {
       case ROLLBACK, ABORT -> {
         status.setFailedRevision(specRevision);
         status.setWeight(0);
+        if (routed && previousWeight > 0) {
+          // the route still sends the canary its share: it goes to 0 now, and the canary's pods stay one more
+          // look (TICK) so the Gateway stops sending before they go, rather than to a Service without endpoints
+          yield RolloutPlan.draining(effective(new Tracks(total, kept, canaryNow), allStable, status), allStable,
+              stableRevision, status, events, CanaryMapping.failureMessage(status), TICK);
+        }
         yield RolloutPlan.failed(effective(new Tracks(total, kept, 0), allStable, status), allStable, stableRevision,
             status, events, CanaryMapping.failureMessage(status));
       }
@@ -163,9 +172,6 @@ public class CanaryRollout {
         if (routed) {
           // the route sets the share: stable keeps every pod (its share can go back to 100% at once on a rollback),
           // the canary runs the step's share of them beside it, as Argo Rollouts' default with traffic routing
-          int previousWeight = previous != null && specRevision.equals(previous.getRevision())
-              && previous.getTraffic() == TrafficMode.HTTP_ROUTE && previous.getEffectiveWeight() != null
-              ? previous.getEffectiveWeight() : 0;
           boolean ofThisRevision = canary != null && specRevision.equals(revisionOf(canary));
           Traffic traffic = new Traffic(TrafficMode.HTTP_ROUTE, Traffic.routeWeight(decision.canaryWeight(),
               ofThisRevision ? canaryReady : 0, canaryCurrent && canaryReady >= canaryReplicas, previousWeight));

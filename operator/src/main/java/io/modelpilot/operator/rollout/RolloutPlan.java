@@ -33,6 +33,12 @@ public record RolloutPlan(Tracks tracks, Traffic traffic, String stableRevision,
     return new RolloutPlan(tracks, traffic, stableRevision, canary, events, failure, null, false);
   }
 
+  /** This spec's canary failed; its pods stay until {@code recheckIn}, while the route stops sending to them. */
+  static RolloutPlan draining(Tracks tracks, Traffic traffic, String stableRevision, CanaryStatus canary,
+      List<Announcement> events, String failure, Duration recheckIn) {
+    return new RolloutPlan(tracks, traffic, stableRevision, canary, events, failure, recheckIn, false);
+  }
+
   /** A canary beside stable, being analysed. */
   static RolloutPlan analysing(Tracks tracks, Traffic traffic, String stableRevision, CanaryStatus canary,
       List<Announcement> events, Duration recheckIn) {

@@ -641,6 +641,8 @@ class ModelDeploymentOperatorTest {
       awaitRoute(ns, name, r -> weights(r).get(name + "-canary") == 25);
       awaitStatus(ns, name, m -> m.getStatus().getCanary().getPhase() == CanaryPhase.ROLLED_BACK);
       awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 100, name + "-canary", 0)));
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace(ns).withName(name + "-canary")
+          .get() == null);
 
       // the spec no longer asks for a route: the route and the track Services go, and so does the condition
       editModel(ns, name, m -> {

@@ -144,22 +144,30 @@ class CanaryRolloutTest {
   }
 
   @Test
-  void anAbortedOrPromotedCanaryLeavesTheRouteAtAllStable() {
+  void anAbortedOrPromotedCanaryLeavesTheRouteAtAllStableAndAnAbortedOneDrainsFirst() {
     ModelDeployment md = model("v2", step(50, "1m"));
     Deployment stable = stableOn("v1");
     RolloutPlan first = rollout.plan(md, stable, null, 2, revision(md), true, T0);
     md.setStatus(new ModelDeploymentStatus());
     md.getStatus().setCanary(first.canary());
     Deployment canary = canaryOn(md, 1, 1);
-    assertThat(rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(2)).traffic().canaryWeight())
-        .isEqualTo(50);
-
+    RolloutPlan serving = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(2));
+    assertThat(serving.traffic().canaryWeight()).isEqualTo(50);
+    md.getStatus().setCanary(serving.canary());
     md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_ABORT, revision(md)));
     RolloutPlan aborted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
     assertThat(aborted.canary().getPhase()).isEqualTo(CanaryPhase.ABORTED);
     assertThat(aborted.traffic()).isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 0));
     assertThat(aborted.canary().getEffectiveWeight()).isZero();
     assertThat(aborted.tracks().stableReplicas()).isEqualTo(2);
+    assertThat(aborted.tracks().canaryReplicas()).as("kept while the route stops sending to them").isEqualTo(1);
+    assertThat(aborted.recheckIn()).isEqualTo(CanaryRollout.TICK);
+    md.getStatus().setCanary(aborted.canary());
+    RolloutPlan after = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(6));
+    assertThat(after.tracks().canaryReplicas()).as("then they go").isZero();
+    assertThat(after.traffic().canaryWeight()).isZero();
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(serving.canary());
 
     md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_PROMOTE, revision(md)));
     RolloutPlan promoted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
