@@ -39,8 +39,9 @@ import java.util.stream.Stream;
 
 /**
  * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor) (+ track Services and an
- * HTTPRoute with spec.rollout.traffic.gatewayAPI), and a status that says how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
- * created or changed (an existing Deployment keeps serving), and the status says what is missing.
+ * HTTPRoute with spec.rollout.traffic.gatewayAPI), and a status that says how the rollout goes. The workflow is
+ * invoked explicitly: while a referenced Secret or PVC is missing, nothing is created or changed (an existing
+ * Deployment keeps serving), and the status says what is missing.
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "service", type = RuntimeServiceDependent.class),

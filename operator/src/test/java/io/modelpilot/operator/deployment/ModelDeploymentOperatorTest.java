@@ -613,7 +613,8 @@ class ModelDeploymentOperatorTest {
       rollOut(ns, name + "-canary", 1, List.of());
       awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 75, name + "-canary", 25)));
       ModelDeployment first = awaitStatus(ns, name, m -> m.getStatus().getCanary() != null
-          && v2.equals(m.getStatus().getCanary().getRevision()) && m.getStatus().getCanary().getEffectiveWeight() == 25);
+          && v2.equals(m.getStatus().getCanary().getRevision())
+          && Integer.valueOf(25).equals(m.getStatus().getCanary().getEffectiveWeight()));
       assertThat(first.getStatus().getCanary().getTraffic()).isEqualTo(TrafficMode.HTTP_ROUTE);
 
       // the next step (50%, by hand): two canary pods; the route follows once both are ready
@@ -622,7 +623,7 @@ class ModelDeploymentOperatorTest {
       rollOut(ns, name + "-canary", 2, List.of());
       awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 50, name + "-canary", 50)));
       awaitStatus(ns, name, m -> m.getStatus().getCanary().getPhase() == CanaryPhase.AWAITING_PROMOTION
-          && m.getStatus().getCanary().getEffectiveWeight() == 50);
+          && Integer.valueOf(50).equals(m.getStatus().getCanary().getEffectiveWeight()));
 
       // promoted: every request to stable, which takes the new revision; the canary Service stays, at weight 0
       annotate(ns, name, "modelpilot.io/promote", v2);
