@@ -133,7 +133,7 @@ verbs the operator uses, one entry per API group/resource set, no wildcards.
   verbs: ["list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["list", "watch", "create", "patch"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "patch", "delete"]
@@ -149,13 +149,16 @@ verbs the operator uses, one entry per API group/resource set, no wildcards.
 - apiGroups: ["monitoring.coreos.com"]
   resources: ["servicemonitors"]
   verbs: ["list", "watch", "create", "patch"]
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["httproutes"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 {{- end }}
 
 {{- define "modelpilot.crdCheckRule" -}}
-{{- /* The operator reads one CRD: whether the Prometheus Operator's ServiceMonitor kind is installed. */}}
+{{- /* The operator reads two CRDs: whether the Prometheus Operator's ServiceMonitor and Gateway API's HTTPRoute are installed. */}}
 - apiGroups: ["apiextensions.k8s.io"]
   resources: ["customresourcedefinitions"]
-  resourceNames: ["servicemonitors.monitoring.coreos.com"]
+  resourceNames: ["servicemonitors.monitoring.coreos.com", "httproutes.gateway.networking.k8s.io"]
   verbs: ["get"]
 {{- end }}
 

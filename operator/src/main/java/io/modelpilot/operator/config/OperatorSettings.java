@@ -48,6 +48,13 @@ public interface OperatorSettings {
   java.time.Duration referenceRecheckInterval();
 
   /**
+   * While the cluster does not serve Gateway API HTTPRoutes, how often the operator asks again (a ModelDeployment
+   * with spec.rollout.traffic.gatewayAPI then gets its route within this time of the CRDs being installed).
+   */
+  @WithDefault("1m")
+  java.time.Duration gatewayApiRecheckInterval();
+
+  /**
    * Runtime image for ModelDeployments with spec.gpu that do not name one: the CUDA build (the CPU image cannot run
    * the CUDA execution provider). Absent: runtimeImage.
    */

@@ -2,6 +2,7 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +29,7 @@ import io.modelpilot.operator.status.Reasons;
 import io.modelpilot.operator.status.StatusPatch;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,9 +38,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor, + PodDisruptionBudget), and a
- * status that says how the rollout goes. The workflow is invoked explicitly: while a referenced Secret or PVC is missing, nothing is
- * created or changed (an existing Deployment keeps serving), and the status says what is missing.
+ * ModelDeployment → runtime Deployments (stable and canary) + Service (+ ServiceMonitor, + PodDisruptionBudget)
+ * (+ track Services and an HTTPRoute with spec.rollout.traffic.gatewayAPI), and a status that says how the rollout
+ * goes. The workflow is invoked explicitly: while a referenced PVC is missing, nothing is created or changed (an
+ * existing Deployment keeps serving), and the status says what is missing.
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "service", type = RuntimeServiceDependent.class),
@@ -50,7 +53,14 @@ import java.util.stream.Stream;
     // a reconcile precondition, not an activation condition: JOSDK deletes what a precondition no longer wants,
     // while an inactive dependent's object would stay behind
     @Dependent(name = "poddisruptionbudget", type = PodDisruptionBudgetDependent.class,
-        reconcilePrecondition = PodDisruptionBudgetDependent.Wanted.class)})
+        reconcilePrecondition = PodDisruptionBudgetDependent.Wanted.class),
+    @Dependent(name = "stable-service", type = TrackServiceDependent.Stable.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class),
+    @Dependent(name = "canary-service", type = TrackServiceDependent.Canary.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class),
+    @Dependent(name = "httproute", type = HttpRouteDependent.class, dependsOn = {"stable-service", "canary-service"},
+        activationCondition = HttpRouteDependent.Served.class,
+        reconcilePrecondition = TrackServiceDependent.Routed.class)})
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
@@ -66,6 +76,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final MetricsWindows windows;
   private final KubernetesClient client;
   private final FeedbackKeys feedbackKeys;
+  private final GatewayApi gatewayApi;
 
   public ModelDeploymentReconciler(OperatorSettings settings, KubernetesClient client) {
     this.settings = settings;
@@ -82,6 +93,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.canaries = new CanaryRollout(prometheus::forUrl, settings.prometheusUrl(), windows, otherNamespaces);
     this.client = client;
     this.feedbackKeys = new FeedbackKeys(client, events);
+    this.gatewayApi = new GatewayApi(client, settings.gatewayApiRecheckInterval(), Clock.systemUTC());
   }
 
   @Override
@@ -101,20 +113,24 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       scaling.event().ifPresent(e -> events.record(md, e));
     }
     RolloutPlan plan = null;
+    GatewayApi.Check gateway = null;
     if (seen.problems().isEmpty()) {
       int total = scaling != null ? scaling.desiredReplicas() : md.getSpec().replicasOrDefault();
-      plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(), now);
-      DesiredTracks.handTo(context, plan.tracks());
+      gateway = gatewayApi.check();
+      plan = canaries.plan(md, seen.stable(), seen.canary(), total, seen.specRevision(),
+          HttpRouteDependent.wanted(md) && gateway.served(), now);
+      DesiredTracks.handTo(context, plan, gateway.served());
       feedbackKeys.ensure(md); // before the pods that mount it
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       plan.events().forEach(e -> events.record(md, e));
     }
     ModelDeploymentStatus composed = StatusCalculator.compose(md, observe(md, context, seen.problems()), plan,
         scaling, windows, endpoint(md), now);
+    StatusCalculator.withTrafficRouting(md, composed, plan, gateway, route(context, plan), now);
     ModelDeploymentStatus status = modelLoadFailure(md, composed)
         .map(f -> f.applyTo(composed, composed.getObservedGeneration(), now)).orElse(composed);
     announce(md, md.getStatus(), status, seen.problems());
-    return control(md, status, seen.problems(), scaling, plan);
+    return control(md, status, seen.problems(), scaling, plan, gateway);
   }
 
   /** The Deployments as the informers have them now, and the revision the spec asks for. */
@@ -132,6 +148,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
   }
 
+  /** The HTTPRoute as its informer has it, while the route splits the traffic (its informer runs only then). */
+  private static HTTPRoute route(Context<ModelDeployment> context, RolloutPlan plan) {
+    return plan != null && plan.traffic().routed() ? context.getSecondaryResource(HTTPRoute.class).orElse(null) : null;
+  }
+
   /** While no pod serves: why the pods of the revision being rolled out cannot load their model, if they said. */
   private Optional<ModelLoadFailure> modelLoadFailure(ModelDeployment md, ModelDeploymentStatus status) {
     if (!ModelLoadFailure.worthLookingFor(status)) {
@@ -147,9 +168,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
   }
 
-  /** Patch the status when it changed; look again when a reference, the autoscaler or the canary needs it. */
+  /**
+   * Patch the status when it changed; look again when a reference, the autoscaler, the canary or a route the cluster
+   * cannot serve yet needs it (installing the Gateway API CRDs changes nothing this ModelDeployment watches).
+   */
   private UpdateControl<ModelDeployment> control(ModelDeployment md, ModelDeploymentStatus status,
-      List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan) {
+      List<ReferenceProblem> problems, ModelDeploymentAutoscaler.Outcome scaling, RolloutPlan plan,
+      GatewayApi.Check gateway) {
     UpdateControl<ModelDeployment> control = Objects.equals(md.getStatus(), status)
         ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(StatusPatch.of(md, status, ModelDeployment::new));
@@ -158,8 +183,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     // a pod that fails to load its model changes no Deployment status field: look at the pods again
     Duration podRecheck = ModelLoadFailure.worthLookingFor(status) ? MODEL_LOAD_RECHECK : null;
+    Duration gatewayRecheck = HttpRouteDependent.wanted(md) && gateway != null && !gateway.served()
+        ? settings.gatewayApiRecheckInterval() : null;
     return Stream.of(scaling == null ? null : scaling.nextEvaluationIn(), plan == null ? null : plan.recheckIn(),
-            podRecheck)
+            podRecheck, gatewayRecheck)
         .filter(Objects::nonNull).min(Duration::compareTo).map(control::rescheduleAfter).orElse(control);
   }
 
@@ -194,6 +221,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (scalingAfter != null && Reasons.METRICS_UNAVAILABLE.equals(scalingAfter.getReason())
         && (scalingBefore == null || !Reasons.METRICS_UNAVAILABLE.equals(scalingBefore.getReason()))) {
       events.record(md, Announcement.warning(Reasons.METRICS_UNAVAILABLE, scalingAfter.getMessage()));
+    }
+    var routingBefore = before == null ? null
+        : Conditions.find(before.getConditions(), Conditions.TRAFFIC_ROUTING).orElse(null);
+    var routingAfter = Conditions.find(after.getConditions(), Conditions.TRAFFIC_ROUTING).orElse(null);
+    if (routingAfter != null && (routingBefore == null
+        || !Objects.equals(routingBefore.getReason(), routingAfter.getReason()))) {
+      events.record(md, new Announcement(Conditions.FALSE.equals(routingAfter.getStatus()), routingAfter.getReason(),
+          routingAfter.getMessage()));
     }
     var readyBefore = before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).orElse(null);
     var readyAfter = Conditions.find(after.getConditions(), Conditions.READY).orElseThrow();

@@ -75,8 +75,10 @@ public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<Ser
         .withLabels(labels)
         .withOwnerReferences(RuntimeDeploymentFactory.ownerReference(md)).build());
     ServiceMonitorSpec spec = new ServiceMonitorSpec();
+    // the Service over every track, not the track Services of a route: each pod is scraped once
     spec.setSelector(new LabelSelectorBuilder()
-        .withMatchLabels(Map.of(Labels.DEPLOYMENT, name)).build());
+        .withMatchLabels(Map.of(Labels.DEPLOYMENT, name))
+        .addNewMatchExpression().withKey(Labels.TRACK).withOperator("DoesNotExist").endMatchExpression().build());
     spec.setEndpoints(List.of(new ServiceMonitorSpec.Endpoint(Http.PORT_NAME, Http.METRICS_PATH,
         MetricsWindows.range(scrapeInterval))));
     spec.setPodTargetLabels(List.of(Labels.DEPLOYMENT, Labels.TRACK, Labels.REVISION));

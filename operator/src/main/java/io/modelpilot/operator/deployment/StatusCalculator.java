@@ -2,6 +2,7 @@ package io.modelpilot.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.modelpilot.contract.Durations;
 import io.modelpilot.operator.api.v1alpha1.AnalysisSpec;
 import io.modelpilot.operator.api.v1alpha1.AutoscalingSpec;
@@ -11,6 +12,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.autoscaling.ModelDeploymentAutoscaler;
 import io.modelpilot.operator.autoscaling.core.MetricProposal;
 import io.modelpilot.operator.autoscaling.core.ScalingDecision;
+import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.common.Numbers;
 import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.rollout.CanaryRollout;
@@ -167,6 +169,43 @@ public final class StatusCalculator {
         true, Reasons.WINDOW_BELOW_SCRAPE_INTERVAL, "shorter than %d scrape intervals of %s (a shorter window often "
             .formatted(MetricsWindows.SCRAPES_PER_WINDOW, Numbers.duration(windows.scrapeInterval()))
             + "holds too few samples to read): " + String.join("; ", raised), generation(md), now)));
+  }
+
+  /**
+   * TrafficRouting, only with spec.rollout.traffic.gatewayAPI: True (HTTPRouteManaged) with the route's weights while
+   * the operator's HTTPRoute splits the requests; False (GatewayAPIUnavailable) saying why not where the cluster
+   * serves no HTTPRoute. Left as it was while a missing reference holds the reconcile (no plan, nothing checked).
+   *
+   * @param gateway what the reconcile found about Gateway API; null when it did not look
+   * @param route the route as last seen, with what the Gateway controllers said of it; null when none yet
+   */
+  public static void withTrafficRouting(ModelDeployment md, ModelDeploymentStatus status, RolloutPlan plan,
+      GatewayApi.Check gateway, HTTPRoute route, Instant now) {
+    if (!HttpRouteDependent.wanted(md)) {
+      status.setConditions(Conditions.remove(status.getConditions(), Conditions.TRAFFIC_ROUTING));
+      return;
+    }
+    if (plan == null || gateway == null) {
+      return;
+    }
+    String name = md.getMetadata().getName();
+    var refusal = plan.traffic().routed() ? HttpRouteDependent.refusal(route) : java.util.Optional.<String>empty();
+    var condition = refusal.isPresent()
+        ? Conditions.of(Conditions.TRAFFIC_ROUTING, false, Reasons.HTTP_ROUTE_NOT_ACCEPTED,
+            "HTTPRoute %s is not in use: %s (spec.rollout.traffic.gatewayAPI.parentRefs)".formatted(name,
+                refusal.get()), generation(md), now)
+        : plan.traffic().routed()
+        ? Conditions.of(Conditions.TRAFFIC_ROUTING, true, Reasons.HTTP_ROUTE_MANAGED,
+            "HTTPRoute %s sends %d%% of the requests to Service %s and %d%% to Service %s".formatted(name,
+                plan.traffic().stableWeight(), TrackServiceDependent.name(md, Labels.TRACK_STABLE),
+                plan.traffic().canaryWeight(), TrackServiceDependent.name(md, Labels.TRACK_CANARY)),
+            generation(md), now)
+        : Conditions.of(Conditions.TRAFFIC_ROUTING, false, Reasons.GATEWAY_API_UNAVAILABLE,
+            ("spec.rollout.traffic.gatewayAPI: the cluster serves no gateway.networking.k8s.io/v1 HTTPRoute (%s), "
+                + "so no route is made; a canary's share of the requests follows its share of the pods behind "
+                + "Service %s").formatted(gateway.detail(), name),
+            generation(md), now);
+    status.setConditions(Conditions.upsert(status.getConditions(), condition));
   }
 
   /** Totals over both tracks; Progressing and Degraded from the canary. */

@@ -117,6 +117,7 @@ final class CanaryMapping {
     c.setStep(s.getStep());
     c.setWeight(s.getWeight());
     c.setEffectiveWeight(s.getEffectiveWeight());
+    c.setTraffic(s.getTraffic());
     c.setFailures(s.getFailures());
     c.setPassesInARow(s.getPassesInARow());
     c.setMessage(s.getMessage());

@@ -7,6 +7,7 @@ import io.modelpilot.operator.api.v1alpha1.CanaryPhase;
 import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
+import io.modelpilot.operator.api.v1alpha1.TrafficMode;
 import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.PrometheusClient;
 import io.modelpilot.operator.rollout.core.Decision;
@@ -52,13 +53,26 @@ public class CanaryRollout {
   }
 
   /**
+   * Pod-ratio traffic: one Service over both tracks.
+   *
+   * @see #plan(ModelDeployment, Deployment, Deployment, int, String, boolean, Instant)
+   */
+  public RolloutPlan plan(ModelDeployment md, Deployment stable, Deployment canary, int total, String specRevision,
+      Instant now) {
+    return plan(md, stable, canary, total, specRevision, false, now);
+  }
+
+  /**
    * @param stable the stable Deployment as last seen (null before the first rollout)
    * @param canary the canary Deployment as last seen (null when none)
    * @param total replicas the model should have in all: spec.replicas or the autoscaler's count
    * @param specRevision the revision the spec asks for
+   * @param routed the operator's HTTPRoute splits the requests (spec.rollout.traffic.gatewayAPI, and the cluster
+   *     serves HTTPRoutes): stable keeps every replica, the canary runs its step's share beside it, and the route's
+   *     weights, not the pods, set the canary's share
    */
   public RolloutPlan plan(ModelDeployment md, Deployment stable, Deployment canary, int total, String specRevision,
-      Instant now) {
+      boolean routed, Instant now) {
     RolloutSpec rollout = md.getSpec().getRollout();
     CanaryStatus previous = md.getStatus() == null ? null : md.getStatus().getCanary();
     String stableRevision = stable == null ? null : revisionOf(stable);
@@ -66,24 +80,24 @@ public class CanaryRollout {
 
     if (rollout == null || stable == null || stableRevision == null) {
       // no canary policy, or the first rollout: the spec goes straight to every replica
-      return RolloutPlan.settled(Tracks.allStable(total), specRevision, rollout == null ? null : previous, events,
-          null);
+      return RolloutPlan.settled(Tracks.allStable(total), Traffic.allStable(routed), specRevision,
+          rollout == null ? null : previous, events, null);
     }
     if (specRevision.equals(stableRevision)) {
-      return backOnStable(previous, stable, canary, total, specRevision, events);
+      return backOnStable(previous, stable, canary, total, specRevision, Traffic.allStable(routed), events);
     }
     PodTemplateSpec kept = stable.getSpec().getTemplate();
     if (previous != null && specRevision.equals(previous.getRevision()) && CanaryMapping.failed(previous)) {
       // this spec failed: it stays off until the spec changes
-      return RolloutPlan.failed(new Tracks(total, kept, 0), stableRevision, previous, events,
-          CanaryMapping.failureMessage(previous));
+      return RolloutPlan.failed(new Tracks(total, kept, 0), Traffic.allStable(routed), stableRevision, previous,
+          events, CanaryMapping.failureMessage(previous));
     }
 
     if (total == 0) {
       // nothing serves and nothing can be judged: the new revision waits, stable keeps its template, and a canary
       // under way is frozen rather than rolled back for pods that were never wanted
-      return RolloutPlan.settled(new Tracks(0, kept, 0), stableRevision, frozen(previous, specRevision), events,
-          null);
+      return RolloutPlan.settled(new Tracks(0, kept, 0), Traffic.allStable(routed), stableRevision,
+          frozen(previous, specRevision), events, null);
     }
     RolloutPolicy policy = CanaryMapping.policy(rollout, windows);
     RolloutState state;
@@ -127,34 +141,60 @@ public class CanaryRollout {
     CanaryStatus status = CanaryMapping.toStatus(decision.state(), previous, judgements, decision.canaryWeight());
     status.setReadySince(CanaryMapping.text(readySince));
     status.setIgnoredAnnotations(ignored.isEmpty() ? null : ignored);
+    status.setTraffic(routed ? TrafficMode.HTTP_ROUTE : TrafficMode.POD_RATIO);
+    Traffic allStable = Traffic.allStable(routed);
+    int previousWeight = previous != null && specRevision.equals(previous.getRevision())
+        && previous.getTraffic() == TrafficMode.HTTP_ROUTE && previous.getEffectiveWeight() != null
+        ? previous.getEffectiveWeight() : 0;
     return switch (decision.action()) {
       case ROLLBACK, ABORT -> {
         status.setFailedRevision(specRevision);
         status.setWeight(0);
-        yield RolloutPlan.failed(effective(new Tracks(total, kept, 0), status), stableRevision, status, events,
-            CanaryMapping.failureMessage(status));
+        if (routed && previousWeight > 0) {
+          // the route still sends the canary its share: it goes to 0 now, and the canary's pods stay one more
+          // look (TICK) so the Gateway stops sending before they go, rather than to a Service without endpoints
+          yield RolloutPlan.draining(effective(new Tracks(total, kept, canaryNow), allStable, status), allStable,
+              stableRevision, status, events, CanaryMapping.failureMessage(status), TICK);
+        }
+        yield RolloutPlan.failed(effective(new Tracks(total, kept, 0), allStable, status), allStable, stableRevision,
+            status, events, CanaryMapping.failureMessage(status));
       }
       case PROMOTE -> {
         status.setWeight(100);
-        // the stable track takes the new revision; the canary keeps serving until it is rolled out
-        yield RolloutPlan.settled(effective(new Tracks(total, null, Math.max(canaryNow, 1)), status), specRevision,
-            status, events, TICK);
+        // the stable track takes the new revision; the canary keeps its pods until it is rolled out (behind the one
+        // Service they serve meanwhile; a route sends every request to stable at once, whose rolling update keeps
+        // it serving)
+        yield RolloutPlan.settled(effective(new Tracks(total, null, Math.max(canaryNow, 1)), allStable, status),
+            allStable, specRevision, status, events, TICK);
       }
       default -> {
         int canaryReplicas = RolloutMachine.canaryReplicas(total, Math.max(decision.canaryWeight(), 1));
+        if (routed) {
+          // the route sets the share: stable keeps every pod (its share can go back to 100% at once on a rollback),
+          // the canary runs the step's share of them beside it, as Argo Rollouts' default with traffic routing
+          boolean ofThisRevision = canary != null && specRevision.equals(revisionOf(canary));
+          Traffic traffic = new Traffic(TrafficMode.HTTP_ROUTE, Traffic.routeWeight(decision.canaryWeight(),
+              ofThisRevision ? canaryReady : 0, canaryCurrent && canaryReady >= canaryReplicas, previousWeight));
+          yield RolloutPlan.analysing(effective(new Tracks(total, kept, canaryReplicas), traffic, status), traffic,
+              stableRevision, status, events, recheck(policy));
+        }
         // stable keeps a pod even at a 100% step: the analysis compares the canary with it, and a rollback then
         // starts from a warm pod instead of from nothing
         int stableReplicas = Math.max(1, total - canaryReplicas);
-        yield RolloutPlan.analysing(effective(new Tracks(stableReplicas, kept, canaryReplicas), status),
-            stableRevision, status, events, recheck(policy));
+        yield RolloutPlan.analysing(effective(new Tracks(stableReplicas, kept, canaryReplicas), allStable, status),
+            allStable, stableRevision, status, events, recheck(policy));
       }
     };
   }
 
-  /** status.canary.effectiveWeight: the canary's share of the pods these tracks run. */
-  private static Tracks effective(Tracks tracks, CanaryStatus status) {
+  /**
+   * status.canary.effectiveWeight: the canary's share of the requests. With a route its weight there; otherwise its
+   * share of the pods these tracks run.
+   */
+  private static Tracks effective(Tracks tracks, Traffic traffic, CanaryStatus status) {
     int all = tracks.stableReplicas() + tracks.canaryReplicas();
-    status.setEffectiveWeight(all == 0 ? 0 : (int) Math.round(100.0 * tracks.canaryReplicas() / all));
+    status.setEffectiveWeight(traffic.routed() ? traffic.canaryWeight()
+        : all == 0 ? 0 : (int) Math.round(100.0 * tracks.canaryReplicas() / all));
     return tracks;
   }
 
@@ -173,7 +213,7 @@ public class CanaryRollout {
 
   /** The spec is what stable runs: a canary still on has nothing left to show, a promoted one hands over. */
   private static RolloutPlan backOnStable(CanaryStatus previous, Deployment stable, Deployment canary, int total,
-      String specRevision, List<Announcement> events) {
+      String specRevision, Traffic traffic, List<Announcement> events) {
     CanaryStatus status = previous;
     int canaryReplicas = 0;
     Duration recheck = null;
@@ -187,7 +227,8 @@ public class CanaryRollout {
       canaryReplicas = replicas(canary);
       recheck = TICK;
     }
-    return RolloutPlan.settled(new Tracks(total, null, canaryReplicas), specRevision, status, events, recheck);
+    return RolloutPlan.settled(new Tracks(total, null, canaryReplicas), traffic, specRevision, status, events,
+        recheck);
   }
 
   /** A canary is (or is about to be) under analysis: status.canary is under way for a revision stable lacks. */

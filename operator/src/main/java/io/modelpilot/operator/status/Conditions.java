@@ -19,6 +19,8 @@ public final class Conditions {
   public static final String SCALING_ACTIVE = "ScalingActive";
   /** True while a metrics window of the spec is raised to hold enough scrapes; absent otherwise. */
   public static final String METRICS_WINDOW_ADJUSTED = "MetricsWindowAdjusted";
+  /** Only with spec.rollout.traffic.gatewayAPI: whether the operator's HTTPRoute splits the requests. */
+  public static final String TRAFFIC_ROUTING = "TrafficRouting";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -68,7 +70,8 @@ public final class Conditions {
       case DEGRADED -> 2;
       case SCALING_ACTIVE -> 3;
       case METRICS_WINDOW_ADJUSTED -> 4;
-      default -> 5;
+      case TRAFFIC_ROUTING -> 5;
+      default -> 6;
     };
   }
 }

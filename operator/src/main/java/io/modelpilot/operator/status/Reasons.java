@@ -25,6 +25,12 @@ public final class Reasons {
   public static final String WINDOW_BELOW_SCRAPE_INTERVAL = "WindowBelowScrapeInterval";
   public static final String CANARY = "Canary";
   public static final String CANARY_FAILED = "CanaryFailed";
+  /** TrafficRouting=True: the operator's HTTPRoute splits the requests. */
+  public static final String HTTP_ROUTE_MANAGED = "HTTPRouteManaged";
+  /** TrafficRouting=False: the spec asks for a route, the cluster serves no gateway.networking.k8s.io/v1 HTTPRoute. */
+  public static final String GATEWAY_API_UNAVAILABLE = "GatewayAPIUnavailable";
+  /** TrafficRouting=False: a Gateway controller did not accept the route or could not resolve a backend of it. */
+  public static final String HTTP_ROUTE_NOT_ACCEPTED = "HTTPRouteNotAccepted";
 
   // Events of a canary's life
   public static final String CANARY_STARTED = "CanaryStarted";

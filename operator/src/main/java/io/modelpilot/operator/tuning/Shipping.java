@@ -12,6 +12,8 @@ import io.modelpilot.operator.api.v1alpha1.CanaryStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
 import io.modelpilot.operator.deployment.RuntimeDeploymentFactory;
+import io.modelpilot.operator.status.Conditions;
+import io.modelpilot.operator.status.Reasons;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,9 +74,9 @@ final class Shipping {
       return AppliedStatus.Outcome.SUPERSEDED;
     }
     // no canary of this revision (no rollout, or it was already the stable one): production runs it once the
-    // target serves it, Ready
+    // target has rolled it out (Ready alone stays True on the old pods during the rolling update)
     boolean served = target.getStatus() != null && revision.equals(target.getStatus().getRevision())
-        && readyOnRevision(target);
+        && rolledOut(target);
     return served ? AppliedStatus.Outcome.PROMOTED : AppliedStatus.Outcome.PENDING;
   }
 
@@ -121,9 +123,10 @@ final class Shipping {
     return context;
   }
 
-  private static boolean readyOnRevision(ModelDeployment target) {
-    var s = target.getStatus();
-    return s.getConditions() != null && s.getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  /** Ready, and Progressing says the status' revision runs on every pod (RolloutComplete). */
+  private static boolean rolledOut(ModelDeployment target) {
+    var conditions = target.getStatus().getConditions();
+    return Conditions.isTrue(conditions, Conditions.READY) && Conditions.find(conditions, Conditions.PROGRESSING)
+        .map(c -> Reasons.ROLLOUT_COMPLETE.equals(c.getReason())).orElse(false);
   }
 }

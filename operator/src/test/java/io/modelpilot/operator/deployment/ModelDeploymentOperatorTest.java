@@ -28,6 +28,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.modelpilot.operator.api.v1alpha1.ApplySpec;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
+import io.modelpilot.operator.api.v1alpha1.TrafficMode;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
 import io.modelpilot.operator.api.v1alpha1.TuningAlgorithm;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
@@ -76,6 +79,7 @@ class ModelDeploymentOperatorTest {
 
   static final String TEST_AGENT = "modelpilot-test";
   static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
+  static final String HTTP_ROUTE_CRD = "httproutes.gateway.networking.k8s.io";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -618,6 +622,182 @@ class ModelDeploymentOperatorTest {
     }
   }
 
+  // ---------------------------------------------------------------- Gateway API traffic
+
+  @Test
+  @Order(10)
+  void aRouteSplitsTheCanaryByWeightOnceTheClusterServesHttpRoutes() throws Exception {
+    String ns = "routed";
+    String name = "fraud-routed";
+    try (FakePrometheus prometheus = new FakePrometheus()) {
+      double[] canaryErrors = {0};
+      prometheus.answers = q -> q.contains("status_class=~\"4xx|5xx\"")
+          ? (q.contains("modelpilot_io_track=\"canary\"") ? canaryErrors[0] : 0.0)
+          : 100.0;
+      ModelDeployment md = example("canary-gateway-api.yaml", ModelDeployment.class);
+      md.getSpec().getRollout().setSteps(List.of(step(25, "1s"), step(50, null)));
+      md.getSpec().getRollout().getAnalysis().setInterval("1s");
+      md.getSpec().getRollout().getAnalysis().setMinRequests(5L);
+      md.getSpec().getRollout().getAnalysis().setPrometheusUrl(prometheus.url());
+      md.getSpec().getRollout().getAnalysis().setMetrics(List.of(errorRate(0.05)));
+      md = create(ns, md);
+      String uid = md.getMetadata().getUid();
+
+      // no Gateway API in the cluster: no route, no track Service, and a condition and a Warning say why
+      ModelDeployment without = awaitStatus(ns, name, m -> trafficRouting(m) != null);
+      assertThat(trafficRouting(without).getStatus()).isEqualTo("False");
+      assertThat(trafficRouting(without).getReason()).isEqualTo("GatewayAPIUnavailable");
+      assertThat(trafficRouting(without).getMessage()).contains("spec.rollout.traffic.gatewayAPI")
+          .contains("httproutes.gateway.networking.k8s.io").contains("Service " + name);
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings(ns, name))
+          .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("GatewayAPIUnavailable")));
+      awaitDeployment(ns, name);
+      rollOut(ns, name, 4, List.of());
+      awaitStatus(ns, name, m -> "True".equals(ready(m).getStatus()));
+      assertThat(kube.services().inNamespace(ns).withName(name + "-stable").get()).isNull();
+      assertThat(kube.services().inNamespace(ns).withName(name + "-canary").get()).isNull();
+
+      // Gateway API installed: the track Services and the route appear, every request to stable
+      installHttpRouteCrd();
+      HTTPRoute route = awaitRoute(ns, name, r -> true);
+      assertThat(route.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(uid));
+      assertThat(route.getSpec().getParentRefs()).singleElement().satisfies(p -> {
+        assertThat(p.getName()).isEqualTo("public");
+        assertThat(p.getNamespace()).isEqualTo("gateways");
+        assertThat(p.getSectionName()).isEqualTo("https");
+        assertThat(p.getKind()).isEqualTo("Gateway");
+      });
+      assertThat(route.getSpec().getHostnames()).containsExactly("fraud.models.example.com");
+      assertThat(weights(route)).containsExactly(entry(name + "-stable", 100), entry(name + "-canary", 0));
+      for (String track : List.of("stable", "canary")) {
+        Service service = kube.services().inNamespace(ns).withName(name + "-" + track).get();
+        assertThat(service.getSpec().getSelector()).containsOnly(entry("modelpilot.io/deployment", name),
+            entry("modelpilot.io/track", track));
+        assertThat(service.getMetadata().getLabels()).containsEntry("modelpilot.io/track", track);
+        assertThat(service.getMetadata().getOwnerReferences()).singleElement()
+            .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(uid));
+      }
+      ModelDeployment routed = awaitStatus(ns, name, m -> "True".equals(trafficRouting(m).getStatus()));
+      assertThat(trafficRouting(routed).getReason()).isEqualTo("HTTPRouteManaged");
+      assertThat(trafficRouting(routed).getMessage()).contains("100% of the requests to Service " + name + "-stable");
+
+      // a Gateway controller that does not admit the route: the condition and a Warning say so, in its words
+      gatewaySays(ns, name, "False", "NotAllowedByListeners", "namespace routed is not allowed");
+      ModelDeployment refused = awaitStatus(ns, name,
+          m -> "HTTPRouteNotAccepted".equals(trafficRouting(m).getReason()));
+      assertThat(trafficRouting(refused).getStatus()).isEqualTo("False");
+      assertThat(trafficRouting(refused).getMessage()).contains(
+          "gateways/public (https): Accepted=False NotAllowedByListeners: namespace routed is not allowed");
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(warnings(ns, name))
+          .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("HTTPRouteNotAccepted")));
+      gatewaySays(ns, name, "True", "Accepted", "accepted");
+      awaitStatus(ns, name, m -> "HTTPRouteManaged".equals(trafficRouting(m).getReason()));
+
+      // a new version: the canary runs its 25% of the replicas beside a stable track at full size, and gets its
+      // weight in the route once its pod is ready
+      setVersion(ns, name, "v2");
+      Deployment canary = awaitDeployment(ns, name + "-canary");
+      String v2 = revision(canary);
+      assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
+      assertThat(kube.apps().deployments().inNamespace(ns).withName(name).get().getSpec().getReplicas())
+          .as("stable keeps every replica").isEqualTo(4);
+      assertThat(weights(kube.resources(HTTPRoute.class).inNamespace(ns).withName(name).get()))
+          .as("no canary pod ready yet").containsEntry(name + "-canary", 0);
+      rollOut(ns, name + "-canary", 1, List.of());
+      awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 75, name + "-canary", 25)));
+      ModelDeployment first = awaitStatus(ns, name, m -> m.getStatus().getCanary() != null
+          && v2.equals(m.getStatus().getCanary().getRevision())
+          && Integer.valueOf(25).equals(m.getStatus().getCanary().getEffectiveWeight()));
+      assertThat(first.getStatus().getCanary().getTraffic()).isEqualTo(TrafficMode.HTTP_ROUTE);
+
+      // the next step (50%, by hand): two canary pods; the route follows once both are ready
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace(ns).withName(name + "-canary").get()
+          .getSpec().getReplicas() == 2);
+      rollOut(ns, name + "-canary", 2, List.of());
+      awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 50, name + "-canary", 50)));
+      awaitStatus(ns, name, m -> m.getStatus().getCanary().getPhase() == CanaryPhase.AWAITING_PROMOTION
+          && Integer.valueOf(50).equals(m.getStatus().getCanary().getEffectiveWeight()));
+
+      // promoted: every request to stable, which takes the new revision; the canary Service stays, at weight 0
+      annotate(ns, name, "modelpilot.io/promote", v2);
+      awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 100, name + "-canary", 0)));
+      awaitStatus(ns, name, m -> m.getStatus().getCanary().getPhase() == CanaryPhase.PROMOTED);
+      rollOut(ns, name, 4, List.of());
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace(ns).withName(name + "-canary")
+          .get() == null);
+      assertThat(kube.services().inNamespace(ns).withName(name + "-canary").get()).isNotNull();
+
+      // a failing canary: its weight while it is judged, then rolled back to 100/0
+      canaryErrors[0] = 0.5;
+      setVersion(ns, name, "v3");
+      awaitDeployment(ns, name + "-canary");
+      rollOut(ns, name + "-canary", 1, List.of());
+      awaitRoute(ns, name, r -> weights(r).get(name + "-canary") == 25);
+      awaitStatus(ns, name, m -> m.getStatus().getCanary().getPhase() == CanaryPhase.ROLLED_BACK);
+      awaitRoute(ns, name, r -> weights(r).equals(Map.of(name + "-stable", 100, name + "-canary", 0)));
+      await().atMost(TIMEOUT).until(() -> kube.apps().deployments().inNamespace(ns).withName(name + "-canary")
+          .get() == null);
+
+      // the spec no longer asks for a route: the route and the track Services go, and so does the condition
+      editModel(ns, name, m -> {
+        m.getSpec().getRollout().setTraffic(null);
+        return m;
+      });
+      await().atMost(TIMEOUT).until(() -> kube.resources(HTTPRoute.class).inNamespace(ns).withName(name).get() == null
+          && kube.services().inNamespace(ns).withName(name + "-stable").get() == null
+          && kube.services().inNamespace(ns).withName(name + "-canary").get() == null);
+      awaitStatus(ns, name, m -> trafficRouting(m) == null);
+      assertThat(kube.services().inNamespace(ns).withName(name).get()).as("the Service over every track stays")
+          .isNotNull();
+    }
+  }
+
+  private void installHttpRouteCrd() {
+    kube.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName(HTTP_ROUTE_CRD).endMetadata()
+        .withNewSpec().withGroup("gateway.networking.k8s.io").withScope("Namespaced")
+        .withNewNames().withKind("HTTPRoute").withPlural("httproutes").withSingular("httproute")
+        .withListKind("HTTPRouteList").endNames()
+        .addNewVersion().withName("v1").withServed(true).withStorage(true)
+        .withNewSubresources().withNewStatus().endStatus().endSubresources()
+        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+        .endOpenAPIV3Schema().endSchema().endVersion()
+        .endSpec().build()).serverSideApply();
+  }
+
+  /** What a Gateway controller writes into the route's status about the Gateway it names. */
+  private void gatewaySays(String namespace, String name, String accepted, String reason, String message) {
+    kube.resources(HTTPRoute.class).inNamespace(namespace).withName(name).editStatus(r -> {
+      r.setStatus(new HTTPRouteStatusBuilder().addNewParent().withControllerName("gateway.example.com/controller")
+          .withNewParentRef().withGroup("gateway.networking.k8s.io").withKind("Gateway").withName("public")
+          .withNamespace("gateways").withSectionName("https").endParentRef()
+          .addToConditions(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Accepted")
+              .withStatus(accepted).withReason(reason).withMessage(message)
+              .withObservedGeneration(r.getMetadata().getGeneration())
+              .withLastTransitionTime("2026-12-01T10:00:00Z").build())
+          .endParent().build());
+      return r;
+    });
+  }
+
+  private HTTPRoute awaitRoute(String namespace, String name, java.util.function.Predicate<HTTPRoute> p) {
+    return await().atMost(TIMEOUT).until(() -> kube.resources(HTTPRoute.class).inNamespace(namespace)
+        .withName(name).get(), r -> r != null && p.test(r));
+  }
+
+  /** The route's backends, Service name → weight. */
+  private static Map<String, Integer> weights(HTTPRoute route) {
+    Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+    assertThat(route.getSpec().getRules()).hasSize(1);
+    route.getSpec().getRules().get(0).getBackendRefs().forEach(b -> weights.put(b.getName(), b.getWeight()));
+    return weights;
+  }
+
+  private static Condition trafficRouting(ModelDeployment md) {
+    return Conditions.find(md.getStatus().getConditions(), Conditions.TRAFFIC_ROUTING).orElse(null);
+  }
+
   private void annotate(String namespace, String name, String annotation, String value) {
     editModel(namespace, name, m -> {
       if (m.getMetadata().getAnnotations() == null) {
@@ -643,7 +823,11 @@ class ModelDeploymentOperatorTest {
   }
 
   private void setVersion(String version) {
-    editModel("canary", "fraud-canary", m -> {
+    setVersion("canary", "fraud-canary", version);
+  }
+
+  private void setVersion(String namespace, String name, String version) {
+    editModel(namespace, name, m -> {
       m.getSpec().getModel().setVersion(version);
       return m;
     });
@@ -747,7 +931,10 @@ class ModelDeploymentOperatorTest {
     ModelDeployment md = example("cpu-model.yaml", ModelDeployment.class);
     md.getMetadata().setName("not-yet");
     create("bad", md);
-    Job deleted = await().atMost(TIMEOUT).until(() -> trialJobs("bad", "broken"), j -> j.size() == 1).get(0);
+    // a TuningJob whose target is missing looks again 30 s later (TuningJobReconciler.TARGET_RECHECK); nothing about
+    // the new target wakes it earlier, so the first trial can take that long after the target appears
+    Job deleted = await().atMost(TIMEOUT.plusSeconds(30)).until(() -> trialJobs("bad", "broken"), j -> j.size() == 1)
+        .get(0);
     kube.resource(deleted).delete();
     Job garbage = await().atMost(TIMEOUT).until(() -> trialJobs("bad", "broken"), j -> j.size() == 1
         && !j.get(0).getMetadata().getName().equals(deleted.getMetadata().getName())).get(0);
@@ -928,8 +1115,10 @@ class ModelDeploymentOperatorTest {
       }
       String group = parts[1].equals("api") ? "" : parts[2];
       if (group.equals("apiextensions.k8s.io")) {
-        if (r.method().equals("GET") && r.pathWithoutQuery().endsWith("/" + SERVICE_MONITOR_CRD)) {
-          used.add(group + "/customresourcedefinitions:get[" + SERVICE_MONITOR_CRD + "]");
+        for (String crd : List.of(SERVICE_MONITOR_CRD, HTTP_ROUTE_CRD)) {
+          if (r.method().equals("GET") && r.pathWithoutQuery().endsWith("/" + crd)) {
+            used.add(group + "/customresourcedefinitions:get[" + crd + "]");
+          }
         }
         continue; // otherwise test mode installs the CRDs itself; in a cluster Helm does
       }

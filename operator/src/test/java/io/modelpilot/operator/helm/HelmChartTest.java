@@ -165,12 +165,13 @@ public class HelmChartTest {
     final List<HasMetadata> resources =
         render(Map.of("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b"));
 
-    // cluster-wide, only the one CRD read (is the ServiceMonitor kind installed?), by resource name
+    // cluster-wide, only the CRD reads (are the ServiceMonitor and HTTPRoute kinds installed?), by resource name
     assertThat(ofKind(resources, ClusterRole.class)).singleElement().satisfies(crdCheck -> {
       assertThat(crdCheck.getRules()).singleElement().satisfies(rule -> {
         assertThat(rule.getApiGroups()).containsExactly("apiextensions.k8s.io");
         assertThat(rule.getResources()).containsExactly("customresourcedefinitions");
-        assertThat(rule.getResourceNames()).containsExactly("servicemonitors.monitoring.coreos.com");
+        assertThat(rule.getResourceNames()).containsExactly("servicemonitors.monitoring.coreos.com",
+            "httproutes.gateway.networking.k8s.io");
         assertThat(rule.getVerbs()).containsExactly("get");
       });
     });
@@ -241,13 +242,15 @@ public class HelmChartTest {
             "[] [pods] [list]",
             "[] [pods/log] [get]",
             "[apps] [deployments] [list, watch, create, patch, delete]",
-            "[] [services] [list, watch, create, patch]",
+            "[] [services] [list, watch, create, patch, delete]",
             "[policy] [poddisruptionbudgets] [list, watch, create, patch, delete]",
             "[] [persistentvolumeclaims] [get]",
             "[] [secrets] [create]",
             "[] [events] [create]",
             "[monitoring.coreos.com] [servicemonitors] [list, watch, create, patch]",
-            "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com]");
+            "[gateway.networking.k8s.io] [httproutes] [list, watch, create, patch, delete]",
+            "[apiextensions.k8s.io] [customresourcedefinitions] [get] [servicemonitors.monitoring.coreos.com, "
+                + "httproutes.gateway.networking.k8s.io]");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelSource;
 import io.modelpilot.operator.api.v1alpha1.RolloutSpec;
 import io.modelpilot.operator.api.v1alpha1.RolloutStep;
+import io.modelpilot.operator.api.v1alpha1.TrafficMode;
 import io.modelpilot.operator.deployment.RuntimeDeploymentFactory;
 import io.modelpilot.operator.metrics.MetricsWindows;
 import io.modelpilot.operator.metrics.QueryResult;
@@ -70,6 +71,120 @@ class CanaryRolloutTest {
     assertThat(held.canary().getMessage()).contains("0 replicas");
     assertThat(held.failure()).isNull();
     assertThat(held.tracks().canaryReplicas()).isZero();
+  }
+
+  @Test
+  void withARouteStableKeepsEveryPodAndTheCanaryGetsTheStepsWeightOnlyOnceItsPodsAreReady() {
+    ModelDeployment md = model("v2", step(10, "1m"));
+    Deployment stable = stableOn("v1");
+    RolloutPlan starting = rollout.plan(md, stable, null, 4, revision(md), true, T0);
+    assertThat(starting.tracks()).as("stable at full size, the canary's 10%% beside it")
+        .isEqualTo(new Tracks(4, stable.getSpec().getTemplate(), 1));
+    assertThat(starting.traffic()).as("no canary pod ready: no request to it")
+        .isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 0));
+    assertThat(starting.canary().getTraffic()).isEqualTo(TrafficMode.HTTP_ROUTE);
+    assertThat(starting.canary().getWeight()).isEqualTo(10);
+    assertThat(starting.canary().getEffectiveWeight()).isZero();
+
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(starting.canary());
+    RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
+    assertThat(ready.traffic()).isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 10));
+    assertThat(ready.traffic().stableWeight()).isEqualTo(90);
+    assertThat(ready.canary().getEffectiveWeight()).as("the route's weight, not 1 pod of 5").isEqualTo(10);
+    assertThat(ready.tracks().stableReplicas()).isEqualTo(4);
+  }
+
+  @Test
+  void withoutARouteTheTrafficIsThePodsRatio() {
+    ModelDeployment md = model("v2", step(10, "1m"));
+    RolloutPlan plan = rollout.plan(md, stableOn("v1"), null, 4, revision(md), false, T0);
+    assertThat(plan.traffic()).isEqualTo(Traffic.podRatio());
+    assertThat(plan.canary().getTraffic()).isEqualTo(TrafficMode.POD_RATIO);
+  }
+
+  @Test
+  void aFullWeightStepWithARouteSendsEveryRequestToTheCanaryAndKeepsStableAtFullSize() {
+    ModelDeployment md = model("v2", step(100, "1m"));
+    Deployment stable = stableOn("v1");
+    RolloutPlan first = rollout.plan(md, stable, null, 3, revision(md), true, T0);
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(first.canary());
+    RolloutPlan plan = rollout.plan(md, stable, canaryOn(md, 3, 3), 3, revision(md), true, T0.plusSeconds(2));
+    assertThat(plan.tracks().stableReplicas()).isEqualTo(3);
+    assertThat(plan.tracks().canaryReplicas()).isEqualTo(3);
+    assertThat(plan.traffic().canaryWeight()).isEqualTo(100);
+  }
+
+  @Test
+  void aRouteKeepsTheWeightItHadWhileTheNextStepsPodsStart() {
+    assertThat(Traffic.routeWeight(50, 0, false, 10)).as("no pod ready").isZero();
+    assertThat(Traffic.routeWeight(50, 1, false, 10)).as("1 of 2 ready: the previous step's weight").isEqualTo(10);
+    assertThat(Traffic.routeWeight(50, 2, true, 10)).as("all ready").isEqualTo(50);
+    assertThat(Traffic.routeWeight(10, 1, false, 50)).as("a smaller step applies at once").isEqualTo(10);
+  }
+
+  @Test
+  void aCanaryScalingUpForItsNextStepKeepsItsWeightUntilTheNewPodsAreReady() {
+    ModelDeployment md = model("v2", step(25, "1m"));
+    Deployment stable = stableOn("v1");
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(rollout.plan(md, stable, null, 4, revision(md), true, T0).canary());
+    RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
+    assertThat(ready.traffic().canaryWeight()).isEqualTo(25);
+    md.getStatus().setCanary(ready.canary());
+
+    // the next step asks for 2 pods; the Deployment has not observed its new count yet
+    md.getSpec().getRollout().setSteps(List.of(step(50, "1m")));
+    Deployment catchingUp = canaryOn(md, 2, 1);
+    catchingUp.getMetadata().setGeneration(2L);
+    RolloutPlan scaling = rollout.plan(md, stable, catchingUp, 4, revision(md), true, T0.plusSeconds(4));
+    assertThat(scaling.tracks().canaryReplicas()).isEqualTo(2);
+    assertThat(scaling.traffic().canaryWeight()).as("held, not dropped to 0, while 1 ready pod serves").isEqualTo(25);
+  }
+
+  @Test
+  void anAbortedOrPromotedCanaryLeavesTheRouteAtAllStableAndAnAbortedOneDrainsFirst() {
+    ModelDeployment md = model("v2", step(50, "1m"));
+    Deployment stable = stableOn("v1");
+    RolloutPlan first = rollout.plan(md, stable, null, 2, revision(md), true, T0);
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(first.canary());
+    Deployment canary = canaryOn(md, 1, 1);
+    RolloutPlan serving = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(2));
+    assertThat(serving.traffic().canaryWeight()).isEqualTo(50);
+    md.getStatus().setCanary(serving.canary());
+    md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_ABORT, revision(md)));
+    RolloutPlan aborted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
+    assertThat(aborted.canary().getPhase()).isEqualTo(CanaryPhase.ABORTED);
+    assertThat(aborted.traffic()).isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 0));
+    assertThat(aborted.canary().getEffectiveWeight()).isZero();
+    assertThat(aborted.tracks().stableReplicas()).isEqualTo(2);
+    assertThat(aborted.tracks().canaryReplicas()).as("kept while the route stops sending to them").isEqualTo(1);
+    assertThat(aborted.recheckIn()).isEqualTo(CanaryRollout.TICK);
+    md.getStatus().setCanary(aborted.canary());
+    RolloutPlan after = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(6));
+    assertThat(after.tracks().canaryReplicas()).as("then they go").isZero();
+    assertThat(after.traffic().canaryWeight()).isZero();
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(serving.canary());
+
+    md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_PROMOTE, revision(md)));
+    RolloutPlan promoted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
+    assertThat(promoted.canary().getPhase()).isEqualTo(CanaryPhase.PROMOTED);
+    assertThat(promoted.traffic()).as("stable takes the new revision and every request")
+        .isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 0));
+    assertThat(promoted.canary().getEffectiveWeight()).isZero();
+  }
+
+  /** The canary Deployment of md's revision, observed, with {@code ready} of {@code replicas} pods ready. */
+  private Deployment canaryOn(ModelDeployment md, int replicas, int ready) {
+    Deployment d = factory.canaryDeployment(md);
+    d.getSpec().setReplicas(replicas);
+    d.getMetadata().setGeneration(1L);
+    d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready)
+        .withUpdatedReplicas(replicas).withObservedGeneration(1L).build());
+    return d;
   }
 
   private Deployment stableOn(String version) {

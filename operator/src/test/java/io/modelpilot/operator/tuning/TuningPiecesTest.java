@@ -2,9 +2,12 @@ package io.modelpilot.operator.tuning;
 
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.modelpilot.operator.api.v1alpha1.AppliedStatus;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 import io.modelpilot.operator.api.v1alpha1.TuningJob;
 import io.modelpilot.operator.api.v1alpha1.TuningParameter;
+import io.modelpilot.operator.status.Conditions;
+import io.modelpilot.operator.status.Reasons;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -43,6 +46,26 @@ class TuningPiecesTest {
       parameter("batch", TuningParameter.Type.CATEGORICAL, "spec.runtime.batching.maxBatchSize"),
       parameter("delay", TuningParameter.Type.CATEGORICAL, "spec.runtime.batching.maxQueueDelay"),
       parameter("rps", TuningParameter.Type.DOUBLE, "spec.autoscaling.metrics[1].targetPerReplica"));
+
+  @Test
+  void withoutACanaryTheAppliedRevisionIsPromotedOnlyOnceTheTargetRolledItOut() {
+    Shipping shipping = new Shipping(null, new io.modelpilot.operator.deployment.RuntimeDeploymentFactory("img"));
+    ModelDeployment target = Serialization.clone(TARGET);
+    String revision = shipping.revision(target);
+    var status = new io.modelpilot.operator.api.v1alpha1.ModelDeploymentStatus();
+    status.setRevision(revision);
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+    status.setConditions(List.of(
+        Conditions.of(Conditions.READY, true, Reasons.AVAILABLE, "2/2 replicas ready; rolling out", 2, now),
+        Conditions.of(Conditions.PROGRESSING, true, Reasons.ROLLING_OUT, "rolling out revision " + revision, 2, now)));
+    target.setStatus(status);
+    assertThat(shipping.outcome(target, revision)).as("Ready on the old pods, still rolling out")
+        .isEqualTo(AppliedStatus.Outcome.PENDING);
+
+    status.setConditions(Conditions.upsert(status.getConditions(), Conditions.of(Conditions.PROGRESSING, false,
+        Reasons.ROLLOUT_COMPLETE, "revision " + revision + " is rolled out", 2, now)));
+    assertThat(shipping.outcome(target, revision)).isEqualTo(AppliedStatus.Outcome.PROMOTED);
+  }
 
   @Test
   void aPatchSetsEachPathWithItsJsonTypeAndKeepsTheRestOfAList() {

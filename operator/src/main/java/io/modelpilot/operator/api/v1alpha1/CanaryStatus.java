@@ -22,9 +22,15 @@ public class CanaryStatus {
   @JsonPropertyDescription("Percent of the replicas running the canary now.")
   private Integer weight;
 
-  @JsonPropertyDescription("Percent of the model's pods that run the canary (canary pods / all pods), the step's "
-      + "weight rounded to whole pods: 10% of 4 pods is 1 canary pod beside 3 stable, 25%.")
+  @JsonPropertyDescription("Percent of the requests the canary gets now. With traffic PodRatio its share of the "
+      + "model's pods (canary pods / all pods), the step's weight rounded to whole pods: 10% of 4 pods is 1 canary pod "
+      + "beside 3 stable, 25%. With traffic HTTPRoute the canary's weight in the route: the step's weight once the "
+      + "canary's pods are ready, 0 before any is.")
   private Integer effectiveWeight;
+
+  @JsonPropertyDescription("What splits the requests: PodRatio (one Service over both tracks) or HTTPRoute (the "
+      + "operator's Gateway API route, spec.rollout.traffic.gatewayAPI).")
+  private TrafficMode traffic;
 
   @JsonPropertyDescription("Failed analyses so far.")
   private Integer failures;
@@ -79,6 +85,14 @@ public class CanaryStatus {
 
   public void setEffectiveWeight(Integer effectiveWeight) {
     this.effectiveWeight = effectiveWeight;
+  }
+
+  public TrafficMode getTraffic() {
+    return traffic;
+  }
+
+  public void setTraffic(TrafficMode traffic) {
+    this.traffic = traffic;
   }
 
   public List<String> getIgnoredAnnotations() {
@@ -236,7 +250,7 @@ public class CanaryStatus {
         && Objects.equals(lastAnalysis, c.lastAnalysis) && Objects.equals(lastFailure, c.lastFailure)
         && Objects.equals(notReadySince, c.notReadySince) && Objects.equals(readySince, c.readySince)
         && Objects.equals(ignoredAnnotations, c.ignoredAnnotations)
-        && Objects.equals(effectiveWeight, c.effectiveWeight);
+        && Objects.equals(effectiveWeight, c.effectiveWeight) && Objects.equals(traffic, c.traffic);
   }
 
   @Override

@@ -36,6 +36,10 @@ public class RolloutSpec {
   @Default(DEFAULT_PROGRESS_DEADLINE)
   private String progressDeadline;
 
+  @JsonPropertyDescription("How the requests are split between stable and canary. Absent: by their share of the "
+      + "pods behind the model's one Service.")
+  private TrafficSpec traffic;
+
   public List<RolloutStep> getSteps() {
     return steps;
   }
@@ -58,6 +62,19 @@ public class RolloutSpec {
 
   public void setProgressDeadline(String progressDeadline) {
     this.progressDeadline = progressDeadline;
+  }
+
+  public TrafficSpec getTraffic() {
+    return traffic;
+  }
+
+  public void setTraffic(TrafficSpec traffic) {
+    this.traffic = traffic;
+  }
+
+  /** spec.rollout.traffic.gatewayAPI, or null. */
+  public GatewayApiTraffic gatewayApiOrNull() {
+    return traffic == null ? null : traffic.getGatewayApi();
   }
 
   public String progressDeadlineOrDefault() {

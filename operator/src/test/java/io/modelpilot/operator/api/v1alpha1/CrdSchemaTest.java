@@ -306,6 +306,31 @@ public class CrdSchemaTest {
                 bad("rollout step pause that is not a duration",
                         md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10, "pause", "a while")))),
                         "spec.rollout.steps[0].pause", "pattern"),
+                bad("gatewayAPI without parentRefs",
+                        md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)),
+                                "traffic", map("gatewayAPI", map("hostnames", List.of("fraud.example.com"))))),
+                        "spec.rollout.traffic.gatewayAPI.parentRefs", "required"),
+                bad("gatewayAPI naming the same listener twice",
+                        md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)),
+                                "traffic", map("gatewayAPI", map("parentRefs", List.of(
+                                        map("name", "public", "namespace", "gateways"),
+                                        map("name", "public", "namespace", "gateways")))))),
+                        "spec.rollout.traffic.gatewayAPI.parentRefs", "must be unique"),
+                bad("gatewayAPI parentRef namespace with a dot",
+                        md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)),
+                                "traffic", map("gatewayAPI", map("parentRefs", List.of(
+                                        map("name", "public", "namespace", "gateway.system")))))),
+                        "spec.rollout.traffic.gatewayAPI.parentRefs[0].namespace", "pattern"),
+                bad("gatewayAPI hostname with an upper-case letter",
+                        md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)),
+                                "traffic", map("gatewayAPI", map("parentRefs", List.of(map("name", "public")),
+                                        "hostnames", List.of("Fraud.example.com"))))),
+                        "spec.rollout.traffic.gatewayAPI.hostnames[0]", "pattern"),
+                bad("gatewayAPI hostnames twice the same",
+                        md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)),
+                                "traffic", map("gatewayAPI", map("parentRefs", List.of(map("name", "public")),
+                                        "hostnames", List.of("fraud.example.com", "fraud.example.com"))))),
+                        "spec.rollout.traffic.gatewayAPI.hostnames", "must be unique"),
                 bad("ErrorRate without max",
                         md -> spec(md).put("rollout", map("steps", List.of(map("weight", 10)), "analysis",
                                 map("metrics", List.of(map("type", "ErrorRate"))))),
@@ -399,6 +424,18 @@ public class CrdSchemaTest {
         model(md).put("credentialsSecretRef", map("name", "model-registry-token"));
 
         assertThat(validate(md)).as("errors of a GPU deployment with CPU and memory limits").isEmpty();
+    }
+
+    @Test
+    void acceptsARouteOnTwoListenersOfOneGatewayWithAWildcardHostname() {
+        Map<String, Object> md = base();
+        spec(md).put("rollout", map("steps", List.of(map("weight", 10, "pause", "1m")),
+                "traffic", map("gatewayAPI", map(
+                        "parentRefs", List.of(map("name", "public", "namespace", "gateways", "sectionName", "https"),
+                                map("name", "public", "namespace", "gateways", "sectionName", "http")),
+                        "hostnames", List.of("*.models.example.com", "fraud.example.com")))));
+
+        assertThat(validate(md)).as("errors of a Gateway API route").isEmpty();
     }
 
     @Test
