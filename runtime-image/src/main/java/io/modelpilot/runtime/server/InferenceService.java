@@ -182,7 +182,9 @@ public class InferenceService {
       long ran = System.nanoTime() - started;
       recentRunNanos = ran;
       metrics.inference(ran);
-      metrics.batch((int) Math.max(rows, 1), 0L);
+      if (b != null) { // without batching, every batch would be one request that waited 0 s: nothing to record
+        metrics.batch((int) Math.max(rows, 1), 0L);
+      }
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

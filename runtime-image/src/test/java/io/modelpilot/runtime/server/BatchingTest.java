@@ -34,32 +34,38 @@ class BatchingTest {
     for (int i = 0; i < requests; i++) {
       alone.add(client.post("/v2/models/mlp-classifier/infer", request(i)).body().path("outputs"));
     }
-    double batchesBefore = metric(client, "modelpilot_batch_size_count");
-    double rowsBefore = metric(client, "modelpilot_batch_size_sum");
-
+    // concurrent rounds until one stacks requests: on this small model a batch waits only for requests whose bodies
+    // are being parsed (waiting for more would cost more than it saves), so stacking needs requests that overlap
     ExecutorService pool = Executors.newFixedThreadPool(16);
-    List<Future<JsonNode>> together = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      int n = i;
-      together.add(pool.submit((Callable<JsonNode>) () -> {
-        V2Client.Reply reply = client.post("/v2/models/mlp-classifier/infer", request(n));
-        assertThat(reply.status()).as(reply.raw()).isEqualTo(200);
-        return reply.body().path("outputs");
-      }));
-    }
-    for (int i = 0; i < requests; i++) {
-      JsonNode batched = together.get(i).get();
-      for (JsonNode expected : alone.get(i)) {
-        assertThat(Tensors.compare(expected, Tensors.output(V2Client.JSON.createObjectNode().set("outputs", batched),
-            expected.path("name").asText()), 1e-6, 1e-5)).as("request " + i).isEmpty();
+    try {
+      double batches = requests;
+      for (int round = 0; round < 20 && batches >= requests; round++) {
+        double batchesBefore = metric(client, "modelpilot_batch_size_count");
+        double rowsBefore = metric(client, "modelpilot_batch_size_sum");
+        List<Future<JsonNode>> together = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+          int n = i;
+          together.add(pool.submit((Callable<JsonNode>) () -> {
+            V2Client.Reply reply = client.post("/v2/models/mlp-classifier/infer", request(n));
+            assertThat(reply.status()).as(reply.raw()).isEqualTo(200);
+            return reply.body().path("outputs");
+          }));
+        }
+        for (int i = 0; i < requests; i++) {
+          JsonNode batched = together.get(i).get();
+          for (JsonNode expected : alone.get(i)) {
+            assertThat(Tensors.compare(expected, Tensors.output(V2Client.JSON.createObjectNode().set("outputs",
+                batched), expected.path("name").asText()), 1e-6, 1e-5)).as("request " + i).isEmpty();
+          }
+        }
+        batches = metric(client, "modelpilot_batch_size_count") - batchesBefore;
+        double rows = metric(client, "modelpilot_batch_size_sum") - rowsBefore;
+        assertThat(rows).as("rows served concurrently").isEqualTo(requests * 2.0);
       }
+      assertThat(batches).as("batches run for " + requests + " concurrent requests").isLessThan(requests);
+    } finally {
+      pool.shutdown();
     }
-    pool.shutdown();
-
-    double batches = metric(client, "modelpilot_batch_size_count") - batchesBefore;
-    double rows = metric(client, "modelpilot_batch_size_sum") - rowsBefore;
-    assertThat(rows).as("rows served concurrently").isEqualTo(requests * 2.0);
-    assertThat(batches).as("batches run for " + requests + " concurrent requests").isLessThan(requests);
   }
 
   /** Two rows per request, different for every request. */
