@@ -34,8 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * only while other requests are known to be on their way:
  * <ul>
  *   <li>announced with {@link #expect()} (their bodies are in and being parsed), or
- *   <li>the batch has fewer requests than the load's share (the requests the batcher held at each arrival over the
- *       last few milliseconds, on average), and requests of that load are
+ *   <li>the batch has fewer requests than its slot's share of the load (the requests the batcher held at each
+ *       arrival over the last few milliseconds, on average, over the slots), and requests of that load are
  *       elsewhere now: in a running batch, or between their last answer and their next request (clients that
  *       wait for their answer before they send again, a closed loop), and waiting pays on this model: the part of a
  *       batch's run time that does not grow with its rows (what one more row in the batch saves; fitted by least
@@ -148,6 +148,12 @@ public final class Batcher implements AutoCloseable {
 
   /** How long the load average remembers: a sample this old weighs 1/e of a new one. */
   static final long LOAD_MEMORY_NANOS = 20_000_000;
+  /**
+   * The least a joining row must save for a batch to wait for it: about what the server spends on a request besides
+   * the model (HTTP, parsing, writing, a thread hand-off). A model whose runs have a smaller fixed part (a small MLP:
+   * microseconds) gains nothing a client would notice from a bigger batch, and every wait would cost all its rows.
+   */
+  static final long MIN_SAVING_NANOS = 100_000;
   /** How many recent batches the cost fit remembers (a batch this many batches old weighs 1/e). */
   static final int FIT_MEMORY_BATCHES = 64;
 
@@ -172,6 +178,8 @@ public final class Batcher implements AutoCloseable {
   private final Set<Thread> leaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
   private volatile boolean stacking = true;
+  private volatile boolean pays = true; // whether the fixed part of a run is at least MIN_SAVING_NANOS
+  private final java.util.concurrent.atomic.AtomicLong alone = new java.util.concurrent.atomic.AtomicLong();
 
   public Batcher(int maxBatchSize, Duration maxQueueDelay, int workers, Runner runner, Listener listener) {
     this.maxBatchSize = maxBatchSize;
@@ -390,10 +398,12 @@ public final class Batcher implements AutoCloseable {
         waitingSince = 0;
       }
       long wait = deadline - now;
-      boolean announced = arriving > 0;
+      double saved = savedPerJoiningRow();
+      boolean pays = saved >= MIN_SAVING_NANOS; // below it, a wait costs more than it saves, whatever comes
+      boolean announced = arriving > 0 && pays;
       boolean elsewhere = executingRequests > 0
           || concurrency - (batch.size() + queue.size() + arriving) >= 1; // between answer and next request
-      boolean returning = elsewhere && batch.size() < fairShare() && savedPerJoiningRow() > joinWaitNanos;
+      boolean returning = pays && elsewhere && batch.size() < fairShare() && saved > joinWaitNanos;
       if (rows >= maxBatchSize || !(announced || returning) || wait <= 0 || !running) {
         if (waitingSince != 0) {
           joinWaitNanos += (now - waitingSince - joinWaitNanos) / 8; // a wait that brought nobody: all of it
@@ -410,12 +420,11 @@ public final class Batcher implements AutoCloseable {
   }
 
   /**
-   * Under the lock: the requests one batch should hold at the recent load: all of them (at least 1). A bigger batch
-   * costs less per row, so the load goes into one batch rather than being spread over the slots; the other slots
-   * take what arrives while it runs (at concurrency above one full batch, every slot runs full batches).
+   * Under the lock: the requests one batch should hold at the recent load: its share of the slots (at least 1), so
+   * that every core runs a batch.
    */
   private int fairShare() {
-    return Math.max(1, (int) Math.round(concurrency));
+    return Math.max(1, (int) Math.ceil(concurrency / slots));
   }
 
   /** Takes a request out of the queue if no batch has taken it yet. */
@@ -524,6 +533,31 @@ public final class Batcher implements AutoCloseable {
       n += job.rows();
     }
     fit.add(n, nanos);
+    pays = fit.fixedPart() >= MIN_SAVING_NANOS;
+  }
+
+  /**
+   * Whether requests should queue for batches at all. Not on a model whose runs have a fixed part below
+   * {@link #MIN_SAVING_NANOS} (a small MLP): a bigger batch saves it nothing a client would notice, and the queue, the
+   * hand-over between threads and the split of the outputs would cost more; its requests run at once instead, as
+   * without batching.
+   */
+  public boolean pays() {
+    return pays;
+  }
+
+  /** A request of this model that ran without the batcher (see {@link #pays()}): one in 64 feeds the cost fit. */
+  public void ranAlone(long rows, long nanos) {
+    if ((alone.getAndIncrement() & 63) != 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      fit.add(rows, nanos);
+      pays = fit.fixedPart() >= MIN_SAVING_NANOS;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private double savedPerJoiningRow() {

@@ -165,7 +165,7 @@ public class InferenceService {
       sameRows &= t.shape().length > 0 && t.rows() == rows;
     }
     try {
-      if (b != null && b.stacking() && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
+      if (b != null && b.stacking() && b.pays() && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
         metrics.queueDepth().incrementAndGet();
         try {
           return arrival != null ? arrival.run(inputs, wanted, requestTimeoutNanos)
@@ -184,6 +184,7 @@ public class InferenceService {
       metrics.inference(ran);
       if (b != null) { // without batching, every batch would be one request that waited 0 s: nothing to record
         metrics.batch((int) Math.max(rows, 1), 0L);
+        b.ranAlone(rows, ran);
       }
       return out;
     } catch (InterruptedException e) {

@@ -370,6 +370,29 @@ class BatcherTest {
   }
 
   @Test
+  void requestsStopQueueingOnAModelWhoseRunsHaveNoFixedPartWorthWaitingFor() throws Exception {
+    Batcher light = batcher(8, Duration.ofMillis(30), this::recordAndDouble); // microseconds a run
+    Batcher heavy = batcher(8, Duration.ofMillis(30), costing(2_000_000, 50_000)); // 2 ms a run, whatever its rows
+    assertThat(light.pays()).as("before any run: the benefit of the doubt").isTrue();
+    // enough runs that the first ones (a cold JIT: milliseconds) fade from the fit
+    for (int i = 0; i < 4 * Batcher.FIT_MEMORY_BATCHES; i++) {
+      HostTensor x = numeric(Datatype.FP32, i, 1 + i % 2, 2);
+      assertOwnRowsDoubled(x, light.run(List.of(x), WANTED, TimeUnit.SECONDS.toNanos(10)));
+    }
+    for (int i = 0; i < 4; i++) {
+      HostTensor x = numeric(Datatype.FP32, i, 1 + i % 2, 2);
+      assertOwnRowsDoubled(x, heavy.run(List.of(x), WANTED, TimeUnit.SECONDS.toNanos(10)));
+    }
+    assertThat(light.pays()).isFalse();
+    assertThat(heavy.pays()).isTrue();
+    // runs outside the batcher keep the fit current: the light model's stay below the bar
+    for (int i = 0; i < 256; i++) {
+      light.ranAlone(1, 5_000);
+    }
+    assertThat(light.pays()).isFalse();
+  }
+
+  @Test
   void costFitFindsThePartOfARunThatDoesNotGrowWithItsRows() {
     Batcher.CostFit pays = new Batcher.CostFit();
     Batcher.CostFit perRowOnly = new Batcher.CostFit();

@@ -3,12 +3,15 @@ package io.modelpilot.runtime.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +20,21 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Dynamic batching under concurrent load (the test profile batches up to 16 rows, waiting 5 ms). */
+/**
+ * Dynamic batching under concurrent load (the test profile batches up to 16 rows, waiting 5 ms), on the heavy example
+ * model, where a batch of rows costs little more than one row (on the small one the batcher lets requests run at
+ * once: a batch would save it nothing).
+ */
 @QuarkusTest
+@TestProfile(BatchingTest.HeavyModel.class)
 class BatchingTest {
+
+  public static class HeavyModel implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("modelpilot.model-uri", "file://${repo.root}/examples/models/mlp-classifier-slow.onnx");
+    }
+  }
 
   @TestHTTPResource("/")
   URL url;
@@ -34,8 +49,7 @@ class BatchingTest {
     for (int i = 0; i < requests; i++) {
       alone.add(client.post("/v2/models/mlp-classifier/infer", request(i)).body().path("outputs"));
     }
-    // concurrent rounds until one stacks requests: on this small model a batch waits only for requests whose bodies
-    // are being parsed (waiting for more would cost more than it saves), so stacking needs requests that overlap
+    // concurrent rounds until one stacks requests (it takes requests that overlap)
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       double batches = requests;
