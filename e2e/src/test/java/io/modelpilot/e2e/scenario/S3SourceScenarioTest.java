@@ -77,15 +77,7 @@ class S3SourceScenarioTest {
   void servesAModelFromS3AndReportsAWrongDigestOnTheModelDeployment() throws Exception {
     LocalCluster cluster = CLUSTER.cluster();
     String ns = "object-storage";
-    cluster.apply("""
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: model-store-keys
-        data:
-          accessKeyId: %s
-          secretAccessKey: %s
-        """.formatted(base64(ACCESS_KEY_ID), base64(SECRET_ACCESS_KEY)), ns);
+    cluster.apply(KEYS, ns);
     cluster.apply(modelDeployment("fraud", modelSha256), ns);
 
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(
@@ -132,20 +124,22 @@ class S3SourceScenarioTest {
     assertThat(readyMessage(waiting)).contains("spec.model.credentialsSecretRef.name")
         .contains("Secret \"model-store-keys\"").contains("namespace \"" + ns + "\"");
 
-    cluster.apply("""
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: model-store-keys
-        data:
-          accessKeyId: %s
-          secretAccessKey: %s
-        """.formatted(base64(ACCESS_KEY_ID), base64(SECRET_ACCESS_KEY)), ns);
+    cluster.apply(KEYS, ns);
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(
         () -> cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud").get(),
         r -> r != null && "True".equals(LocalClusterTest.condition(r, "Ready")));
     cluster.customResources("ModelDeployment").inNamespace(ns).withName("fraud").delete();
   }
+
+  private static final String KEYS = """
+      apiVersion: v1
+      kind: Secret
+      metadata:
+        name: model-store-keys
+      data:
+        accessKeyId: %s
+        secretAccessKey: %s
+      """.formatted(base64(ACCESS_KEY_ID), base64(SECRET_ACCESS_KEY));
 
   private static String modelDeployment(String name, String sha256) {
     return """

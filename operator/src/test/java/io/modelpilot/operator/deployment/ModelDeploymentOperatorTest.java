@@ -245,14 +245,7 @@ class ModelDeploymentOperatorTest {
     // what the kubelet reports for a runtime container that found no keys in its credentials directory
     String message = "{\"reason\":\"CredentialsSecretNotFound\",\"message\":\"the credentials Secret "
         + "(spec.model.credentialsSecretRef.name) is missing or empty\"}";
-    kube.pods().inNamespace("secret").resource(new PodBuilder()
-        .withNewMetadata().withName("image-embedder-5f7-x1").withLabels(d.getSpec().getTemplate().getMetadata()
-            .getLabels()).endMetadata()
-        .withSpec(d.getSpec().getTemplate().getSpec())
-        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("runtime").withRestartCount(1)
-        .withReady(false).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-        .withNewLastState().withNewTerminated().withExitCode(1).withMessage(message).endTerminated().endLastState()
-        .endContainerStatus().endStatus().build()).create();
+    crashedPod("secret", "image-embedder-5f7-x1", d, message);
 
     ModelDeployment md = awaitStatus("secret", "image-embedder",
         m -> ready(m) != null && "CredentialsSecretNotFound".equals(ready(m).getReason()));
@@ -312,14 +305,7 @@ class ModelDeploymentOperatorTest {
     // Deployment's status does not change, so the operator must look at the pods by itself
     String message = "{\"reason\":\"ModelDigestMismatch\",\"message\":\"the model at file:///models/"
         + "mlp-classifier.onnx has SHA-256 ab12, but spec.model.sha256 (MODELPILOT_MODEL_SHA256) expects 0000\"}";
-    kube.pods().inNamespace("digest").resource(new PodBuilder()
-        .withNewMetadata().withName("fraud-detector-5f7-x1").withLabels(d.getSpec().getTemplate().getMetadata()
-            .getLabels()).endMetadata()
-        .withSpec(d.getSpec().getTemplate().getSpec())
-        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("runtime").withRestartCount(1)
-        .withReady(false).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-        .withNewLastState().withNewTerminated().withExitCode(1).withMessage(message).endTerminated().endLastState()
-        .endContainerStatus().endStatus().build()).create();
+    crashedPod("digest", "fraud-detector-5f7-x1", d, message);
 
     ModelDeployment md = awaitStatus("digest", "fraud-detector",
         m -> "ModelDigestMismatch".equals(ready(m).getReason()));
@@ -1159,6 +1145,17 @@ class ModelDeploymentOperatorTest {
       last[0] = now;
       return quiet;
     });
+  }
+
+  /** A pod of the Deployment whose runtime container exited after writing {@code terminationMessage}. */
+  private void crashedPod(String namespace, String name, Deployment d, String terminationMessage) {
+    kube.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(name).withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("runtime").withRestartCount(1)
+        .withReady(false).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1).withMessage(terminationMessage).endTerminated()
+        .endLastState().endContainerStatus().endStatus().build()).create();
   }
 
   private long claimReads(String namespace) {
