@@ -178,7 +178,8 @@ public final class Batcher implements AutoCloseable {
   private final Set<Thread> leaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
   private volatile boolean stacking = true;
-  private volatile boolean pays = true; // whether the fixed part of a run is at least MIN_SAVING_NANOS
+  private volatile boolean pays = true; // whether a one-row run takes at least MIN_SAVING_NANOS
+  private double oneRowNanos = -1; // guarded by lock: moving average of one-row runs; -1 before the first
   private final java.util.concurrent.atomic.AtomicLong alone = new java.util.concurrent.atomic.AtomicLong();
 
   public Batcher(int maxBatchSize, Duration maxQueueDelay, int workers, Runner runner, Listener listener) {
@@ -399,11 +400,11 @@ public final class Batcher implements AutoCloseable {
       }
       long wait = deadline - now;
       double saved = savedPerJoiningRow();
-      boolean pays = saved >= MIN_SAVING_NANOS; // below it, a wait costs more than it saves, whatever comes
-      boolean announced = arriving > 0 && pays;
+      boolean worth = saved >= MIN_SAVING_NANOS; // below it, a wait costs more than it saves, whatever comes
+      boolean announced = arriving > 0 && worth;
       boolean elsewhere = executingRequests > 0
           || concurrency - (batch.size() + queue.size() + arriving) >= 1; // between answer and next request
-      boolean returning = pays && elsewhere && batch.size() < fairShare() && saved > joinWaitNanos;
+      boolean returning = worth && elsewhere && batch.size() < fairShare() && saved > joinWaitNanos;
       if (rows >= maxBatchSize || !(announced || returning) || wait <= 0 || !running) {
         if (waitingSince != 0) {
           joinWaitNanos += (now - waitingSince - joinWaitNanos) / 8; // a wait that brought nobody: all of it
@@ -533,14 +534,23 @@ public final class Batcher implements AutoCloseable {
       n += job.rows();
     }
     fit.add(n, nanos);
-    pays = fit.fixedPart() >= MIN_SAVING_NANOS;
+    if (n == 1) {
+      oneRow(nanos);
+    }
+  }
+
+  /** Under the lock: one more run of a single row. */
+  private void oneRow(long nanos) {
+    oneRowNanos = oneRowNanos < 0 ? nanos : oneRowNanos + (nanos - oneRowNanos) / 16;
+    pays = oneRowNanos >= MIN_SAVING_NANOS;
   }
 
   /**
-   * Whether requests should queue for batches at all. Not on a model whose runs have a fixed part below
+   * Whether requests should queue for batches at all. Not on a model whose one-row runs take less than
    * {@link #MIN_SAVING_NANOS} (a small MLP): a bigger batch saves it nothing a client would notice, and the queue, the
    * hand-over between threads and the split of the outputs would cost more; its requests run at once instead, as
-   * without batching.
+   * without batching. (Decided on one-row runs, a robust average, not on the fit, which a few cold runs of a new
+   * model can throw far off.)
    */
   public boolean pays() {
     return pays;
@@ -554,7 +564,9 @@ public final class Batcher implements AutoCloseable {
     lock.lock();
     try {
       fit.add(rows, nanos);
-      pays = fit.fixedPart() >= MIN_SAVING_NANOS;
+      if (rows == 1) {
+        oneRow(nanos);
+      }
     } finally {
       lock.unlock();
     }
