@@ -62,8 +62,7 @@ class CanaryRolloutTest {
 
     // a canary under way when the count drops to 0 is held, its readiness clock stopped, not rolled back
     RolloutPlan started = rollout.plan(md, stable, null, 2, revision(md), T0);
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(started.canary());
+    remember(md, started);
     md.getStatus().getCanary().setNotReadySince(T0.toString());
     RolloutPlan held = rollout.plan(md, stable, null, 0, revision(md), T0.plus(Duration.ofHours(1)));
     assertThat(held.canary().getPhase()).isEqualTo(CanaryPhase.PROGRESSING);
@@ -86,8 +85,7 @@ class CanaryRolloutTest {
     assertThat(starting.canary().getWeight()).isEqualTo(10);
     assertThat(starting.canary().getEffectiveWeight()).isZero();
 
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(starting.canary());
+    remember(md, starting);
     RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
     assertThat(ready.traffic()).isEqualTo(new Traffic(TrafficMode.HTTP_ROUTE, 10));
     assertThat(ready.traffic().stableWeight()).isEqualTo(90);
@@ -108,8 +106,7 @@ class CanaryRolloutTest {
     ModelDeployment md = model("v2", step(100, "1m"));
     Deployment stable = stableOn("v1");
     RolloutPlan first = rollout.plan(md, stable, null, 3, revision(md), true, T0);
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(first.canary());
+    remember(md, first);
     RolloutPlan plan = rollout.plan(md, stable, canaryOn(md, 3, 3), 3, revision(md), true, T0.plusSeconds(2));
     assertThat(plan.tracks().stableReplicas()).isEqualTo(3);
     assertThat(plan.tracks().canaryReplicas()).isEqualTo(3);
@@ -128,8 +125,7 @@ class CanaryRolloutTest {
   void aCanaryScalingUpForItsNextStepKeepsItsWeightUntilTheNewPodsAreReady() {
     ModelDeployment md = model("v2", step(25, "1m"));
     Deployment stable = stableOn("v1");
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(rollout.plan(md, stable, null, 4, revision(md), true, T0).canary());
+    remember(md, rollout.plan(md, stable, null, 4, revision(md), true, T0));
     RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
     assertThat(ready.traffic().canaryWeight()).isEqualTo(25);
     md.getStatus().setCanary(ready.canary());
@@ -148,8 +144,7 @@ class CanaryRolloutTest {
     ModelDeployment md = model("v2", step(50, "1m"));
     Deployment stable = stableOn("v1");
     RolloutPlan first = rollout.plan(md, stable, null, 2, revision(md), true, T0);
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(first.canary());
+    remember(md, first);
     Deployment canary = canaryOn(md, 1, 1);
     RolloutPlan serving = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(2));
     assertThat(serving.traffic().canaryWeight()).isEqualTo(50);
@@ -166,8 +161,7 @@ class CanaryRolloutTest {
     RolloutPlan after = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(6));
     assertThat(after.tracks().canaryReplicas()).as("then they go").isZero();
     assertThat(after.traffic().canaryWeight()).isZero();
-    md.setStatus(new ModelDeploymentStatus());
-    md.getStatus().setCanary(serving.canary());
+    remember(md, serving);
 
     md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_PROMOTE, revision(md)));
     RolloutPlan promoted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
@@ -221,5 +215,11 @@ class CanaryRolloutTest {
     step.setWeight(weight);
     step.setPause(pause);
     return step;
+  }
+
+  /** What the reconciler keeps between two plans: the canary status of the last one, in a fresh status. */
+  private static void remember(ModelDeployment md, RolloutPlan plan) {
+    md.setStatus(new ModelDeploymentStatus());
+    md.getStatus().setCanary(plan.canary());
   }
 }

@@ -278,8 +278,8 @@ public final class Batcher implements AutoCloseable {
       // what this arrival finds in the batcher, itself included: a moving average that forgets in time
       long now = job.enqueued();
       double weight = -Math.expm1(-Math.max(0, now - lastArrival) / (double) LOAD_MEMORY_NANOS);
-      concurrency += (queue.size() + gathered + executingRequests + arriving - concurrency)
-          * Math.max(weight, 1.0 / 64);
+      concurrency = toward(concurrency, queue.size() + gathered + executingRequests + arriving,
+          Math.max(weight, 1.0 / 64));
       lastArrival = now;
       appoint();
     } finally {
@@ -357,7 +357,7 @@ public final class Batcher implements AutoCloseable {
         lock.lock();
         try {
           if (ran >= 0) {
-            learn(batch, ran);
+            learn(rowsOf(batch), ran);
           }
           executing--;
           executingRequests -= batch.size();
@@ -395,11 +395,11 @@ public final class Batcher implements AutoCloseable {
       gathered = batch.size();
       long now = System.nanoTime();
       if (waitingSince != 0 && joined > 0) {
-        joinWaitNanos += ((now - waitingSince) / (double) joined - joinWaitNanos) / 8; // what each join cost
+        joinWaitNanos = toward(joinWaitNanos, (now - waitingSince) / (double) joined, 1.0 / 8); // per join
         waitingSince = 0;
       }
       long wait = deadline - now;
-      double saved = savedPerJoiningRow();
+      double saved = fit.fixedPart(); // what one more row in this batch saves
       boolean worth = saved >= MIN_SAVING_NANOS; // below it, a wait costs more than it saves, whatever comes
       boolean announced = arriving > 0 && worth;
       boolean elsewhere = executingRequests > 0
@@ -407,7 +407,7 @@ public final class Batcher implements AutoCloseable {
       boolean returning = worth && elsewhere && batch.size() < fairShare() && saved > joinWaitNanos;
       if (rows >= maxBatchSize || !(announced || returning) || wait <= 0 || !running) {
         if (waitingSince != 0) {
-          joinWaitNanos += (now - waitingSince - joinWaitNanos) / 8; // a wait that brought nobody: all of it
+          joinWaitNanos = toward(joinWaitNanos, now - waitingSince, 1.0 / 8); // a wait that brought nobody: all
         }
         break;
       }
@@ -527,22 +527,26 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  /** Under the lock: one more batch of the model's cost curve. */
-  private void learn(List<Job> batch, long nanos) {
-    long n = 0;
-    for (Job job : batch) {
-      n += job.rows();
-    }
-    fit.add(n, nanos);
-    if (n == 1) {
-      oneRow(nanos);
+  /** Under the lock: one more run of {@code rows} rows, for the cost fit and the one-row average. */
+  private void learn(long rows, long nanos) {
+    fit.add(rows, nanos);
+    if (rows == 1) {
+      oneRowNanos = oneRowNanos < 0 ? nanos : toward(oneRowNanos, nanos, 1.0 / 16);
+      pays = oneRowNanos >= MIN_SAVING_NANOS;
     }
   }
 
-  /** Under the lock: one more run of a single row. */
-  private void oneRow(long nanos) {
-    oneRowNanos = oneRowNanos < 0 ? nanos : oneRowNanos + (nanos - oneRowNanos) / 16;
-    pays = oneRowNanos >= MIN_SAVING_NANOS;
+  private static long rowsOf(List<Job> batch) {
+    long rows = 0;
+    for (Job job : batch) {
+      rows += job.rows();
+    }
+    return rows;
+  }
+
+  /** A moving average moved {@code weight} of the way to a new sample. */
+  private static double toward(double average, double sample, double weight) {
+    return average + (sample - average) * weight;
   }
 
   /**
@@ -563,17 +567,10 @@ public final class Batcher implements AutoCloseable {
     }
     lock.lock();
     try {
-      fit.add(rows, nanos);
-      if (rows == 1) {
-        oneRow(nanos);
-      }
+      learn(rows, nanos);
     } finally {
       lock.unlock();
     }
-  }
-
-  private double savedPerJoiningRow() {
-    return fit.fixedPart();
   }
 
   /**
