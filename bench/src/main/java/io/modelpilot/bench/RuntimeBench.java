@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RuntimeBench {
 
-  static final int ROUNDS = 5;
+  static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "5"));
   static final Duration LOAD = Duration.ofSeconds(6);
 
   public static void main(String[] args) throws Exception {
@@ -53,6 +53,8 @@ final class RuntimeBench {
     List<Double> overheads = new ArrayList<>();
     List<Double> floors = new ArrayList<>();
     List<Double> floors99 = new ArrayList<>();
+    List<Double> floorRatios50 = new ArrayList<>(); // the floor of p50_ratio: (session.run + trivial route) / session.run
+    List<Double> floorRatios99 = new ArrayList<>();
     double runP50 = 0;
     double serverRunMean = Double.NaN;
     if (runs.test("latency")) {
@@ -102,6 +104,14 @@ final class RuntimeBench {
             floors99.add(fp99);
             p50s.add(hp50 / dp50);
             p99s.add(hp99 / dp99);
+            // the floor of each ratio: every in-process run plus the trivial round trip measured beside it, the
+            // least an HTTP request can take here (a server that added nothing to the protocol and the model)
+            long[] floor = new long[direct.length];
+            for (int i = 0; i < floor.length; i++) {
+              floor[i] = direct[i] + trivial[i];
+            }
+            floorRatios50.add(Stats.percentile(floor, 0.5) / dp50);
+            floorRatios99.add(Stats.percentile(floor, 0.99) / dp99);
             System.out.printf("latency round %d: session.run p50 %.3f ms p99 %.3f ms | HTTP p50 %.3f ms p99 %.3f ms"
                 + " | trivial route p50 %.3f ms p99 %.3f ms%n", round + 1, dp50, dp99, hp50, hp99, fp50, fp99);
           }
@@ -112,20 +122,30 @@ final class RuntimeBench {
 
     }
 
-    // 2. batching gain: concurrency 8, the wide model, batching on vs off
-    // BENCH_BATCH_WORKERS: try another MODELPILOT_BATCH_WORKERS (0: the server sizes it to the cores)
-    Map<String, String> batched = Map.of("MODELPILOT_BATCH_WORKERS", System.getenv().getOrDefault("BENCH_BATCH_WORKERS",
-        "0"), "MODELPILOT_MAX_BATCH_SIZE", "8", "MODELPILOT_MAX_QUEUE_DELAY", "2ms",
-        "MODELPILOT_INTRA_OP_THREADS", "1", "MODELPILOT_INTER_OP_THREADS", "1");
+    // 2. batching gain: concurrency 8, the wide model, batching on vs off. With batching the server runs as it
+    // ships (intra-op threads and batch workers sized to the cores: one batch at a time on every core); without, as
+    // it serves one-row requests fastest here (one intra-op thread per request, one request per core; measured above
+    // the shipped threading by 10-20%), so the gain is over the best the server does without batching.
+    // BENCH_BATCH_WORKERS, BENCH_BATCH_INTRA_OP, BENCH_BASE_INTRA_OP: try other threading on either side
+    Map<String, String> batched = new java.util.HashMap<>(Map.of("MODELPILOT_MAX_BATCH_SIZE", "8",
+        "MODELPILOT_MAX_QUEUE_DELAY", "2ms"));
+    optional(batched, "BENCH_BATCH_WORKERS", "MODELPILOT_BATCH_WORKERS");
+    optional(batched, "BENCH_BATCH_INTRA_OP", "MODELPILOT_INTRA_OP_THREADS");
+    Map<String, String> unbatched = Map.of("MODELPILOT_INTRA_OP_THREADS",
+        System.getenv().getOrDefault("BENCH_BASE_INTRA_OP", "1"), "MODELPILOT_INTER_OP_THREADS", "1");
     if (runs.test("batching")) {
-      rowCosts(wide);
+      rowCosts(wide, 1);
+      rowCosts(wide, Runtime.getRuntime().availableProcessors());
     }
     List<Double> gains = !runs.test("batching") ? List.of(Double.NaN)
-        : compare("batching", wide, "wide", batched, oneThread, "with batching", "without", one, work);
+        : compare("batching", wide, "wide", batched, unbatched, "with batching", "without", one, work);
 
-    // 3. batching cost where it cannot pay: the small model, same settings
+    // 3. batching cost where it cannot pay: the small model, as shipped with batching on vs off (only batching
+    // differs)
+    Map<String, String> shipped = new java.util.HashMap<>(batched);
+    shipped.put("MODELPILOT_MAX_BATCH_SIZE", "1");
     List<Double> smallCosts = !runs.test("small") ? List.of(Double.NaN)
-        : compare("batching-small", small, "small", batched, oneThread, "with batching", "without", one, work);
+        : compare("batching-small", small, "small", batched, shipped, "with batching", "without", one, work);
 
     // 4. metrics cost: small model, concurrency 8, per-request metrics on vs off
     Map<String, String> noMetrics = Map.of("MODELPILOT_METRICS_ENABLED", "false",
@@ -139,6 +159,8 @@ final class RuntimeBench {
       overheads.add(Double.NaN);
       floors.add(Double.NaN);
       floors99.add(Double.NaN);
+      floorRatios50.add(Double.NaN);
+      floorRatios99.add(Double.NaN);
     }
     double floor = Stats.median(floors);
     System.out.printf("session.run p50 of the latency model: %.3f ms; HTTP adds %.3f ms at p50; the trivial route's "
@@ -150,7 +172,10 @@ final class RuntimeBench {
     System.out.println("RESULT runtime p50_ratio=" + Stats.f(Stats.median(p50s)) + " p99_ratio="
         + Stats.f(Stats.median(p99s)) + " batching_gain=" + Stats.f(Stats.median(gains)) + " batching_cost_small="
         + Stats.f(Stats.median(smallCosts)) + " metrics_cost=" + Stats.f(Stats.median(costs)) + " http_floor_ms="
-        + Stats.f(floor) + " overhead_over_floor=" + Stats.f(Stats.median(overheads) / floor));
+        + Stats.f(floor) + " overhead_over_floor=" + Stats.f(Stats.median(overheads) / floor) + " p50_floor="
+        + Stats.f(Stats.median(floorRatios50)) + " p99_floor=" + Stats.f(Stats.median(floorRatios99))
+        + " p50_over_floor=" + Stats.f(Stats.median(p50s) / Stats.median(floorRatios50)) + " p99_over_floor="
+        + Stats.f(Stats.median(p99s) / Stats.median(floorRatios99)));
   }
 
   /** Throughput of two servers of one model at concurrency 8, alternating rounds: ratios first ÷ second. */
@@ -163,23 +188,33 @@ final class RuntimeBench {
       URI ub = b.uri("/v2/models/" + name + "/infer");
       throughput(ua, body, 8); // JIT warm-up, not counted
       throughput(ub, body, 8);
+      double[] batchesBefore = sumCount(a, "modelpilot_batch_size");
+      double[] runsBefore = sumCount(a, "modelpilot_inference_duration_seconds");
+      double[] queuedBefore = sumCount(a, "modelpilot_queue_duration_seconds");
+      Cpu cpuA = new Cpu(a);
+      Cpu cpuB = new Cpu(b);
       for (int round = 0; round < ROUNDS; round++) {
         double x;
         double y;
         if (round % 2 == 0) { // the order alternates, so neither side always runs on a warmer machine
-          x = throughput(ua, body, 8);
-          y = throughput(ub, body, 8);
+          x = cpuA.measure(() -> throughput(ua, body, 8));
+          y = cpuB.measure(() -> throughput(ub, body, 8));
         } else {
-          y = throughput(ub, body, 8);
-          x = throughput(ua, body, 8);
+          y = cpuB.measure(() -> throughput(ub, body, 8));
+          x = cpuA.measure(() -> throughput(ua, body, 8));
         }
         ratios.add(x / y);
         System.out.printf("%s round %d: %.0f req/s %s, %.0f %s%n", what, round + 1, x, firstLabel, y, secondLabel);
       }
-      double[] batches = sumCount(a, "modelpilot_batch_size");
+      System.out.printf("%s: cores busy while each side ran (server | load generator): %s %s, %s %s%n", what,
+          cpuA, firstLabel, cpuB, secondLabel);
+      double[] batches = minus(sumCount(a, "modelpilot_batch_size"), batchesBefore);
+      double[] runs = minus(sumCount(a, "modelpilot_inference_duration_seconds"), runsBefore);
+      double[] queued = minus(sumCount(a, "modelpilot_queue_duration_seconds"), queuedBefore);
       if (batches[1] > 0) {
-        System.out.printf("%s: %s server ran %.0f batches of %.2f rows on average%n", what, firstLabel, batches[1],
-            batches[0] / batches[1]);
+        System.out.printf("%s: %s server ran %.0f batches of %.2f rows on average, %.3f ms per batch; a request "
+            + "waited %.3f ms for its batch on average%n", what, firstLabel, batches[1], batches[0] / batches[1],
+            runs[0] / runs[1] * 1000, queued[0] / queued[1] * 1000);
       }
     }
     return ratios;
@@ -187,16 +222,17 @@ final class RuntimeBench {
 
   /**
    * What batching can gain at most on this model and machine: in-process session.run per row at batch 1, 2, 4, 8
-   * (one intra-op thread, as the batching servers run), best of 3 rounds of 200 ms each.
+   * with the given intra-op threads (idle pool threads sleep, as in the server), best of 3 rounds of 200 ms each.
    */
-  static void rowCosts(Path model) throws Exception {
+  static void rowCosts(Path model, int threads) throws Exception {
     try (OrtEnvironment env = OrtEnvironment.getEnvironment();
          OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
+      options.setIntraOpNumThreads(threads);
+      options.addConfigEntry("session.intra_op.allow_spinning", "0"); // as the server runs
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       try (OrtSession session = env.createSession(model.toString(), options)) {
-        StringBuilder line = new StringBuilder("in-process session.run per row (1 thread):");
+        StringBuilder line = new StringBuilder("in-process session.run per row (" + threads + " intra-op threads):");
         double single = Double.NaN;
         for (int rows : new int[] {1, 2, 4, 8}) {
           float[] data = new float[rows * 8];
@@ -226,6 +262,48 @@ final class RuntimeBench {
         }
         System.out.println(line);
       }
+    }
+  }
+
+  /** Sets {@code variable} from the bench's environment variable {@code knob}, where that is set. */
+  static void optional(Map<String, String> env, String knob, String variable) {
+    String value = System.getenv(knob);
+    if (value != null && !value.isBlank()) {
+      env.put(variable, value);
+    }
+  }
+
+  static double[] minus(double[] a, double[] b) {
+    return new double[] {a[0] - b[0], a[1] - b[1]};
+  }
+
+  /** CPU time of one server and of this process (the load generator) over the rounds it measures, per wall second. */
+  static final class Cpu {
+    private final RuntimeServer server;
+    private long wallNanos;
+    private long serverNanos;
+    private long clientNanos;
+
+    Cpu(RuntimeServer server) {
+      this.server = server;
+    }
+
+    double measure(java.util.concurrent.Callable<Double> rounds) throws Exception {
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long wall = System.nanoTime();
+      long srv = server.cpuNanos();
+      long cli = os.getProcessCpuTime();
+      double result = rounds.call();
+      wallNanos += System.nanoTime() - wall;
+      serverNanos += server.cpuNanos() - srv;
+      clientNanos += os.getProcessCpuTime() - cli;
+      return result;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%.2f | %.2f", serverNanos / (double) wallNanos, clientNanos / (double) wallNanos);
     }
   }
 

@@ -57,6 +57,11 @@ final class RuntimeServer implements AutoCloseable {
     throw new IllegalStateException("model server not ready after 90 s; see " + log);
   }
 
+  /** CPU time the server process has used so far. */
+  long cpuNanos() {
+    return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

@@ -28,6 +28,16 @@ public class ModelRegistry {
     this.settings = settings;
   }
 
+  /**
+   * The intra-op threads a session runs with: the setting, or with 0 one per CPU this process may use. Java counts
+   * those as a container runtime grants them (the cgroup's CPU quota and cpuset), where ONNX Runtime's own default
+   * counts the node's physical cores (64 threads in a pod limited to 2 CPUs) and pins each thread to a core, which
+   * leaves the cores it pinned to contend with the server's HTTP threads.
+   */
+  public static int intraOpThreads(RuntimeSettings settings) {
+    return settings.intraOpThreads() > 0 ? settings.intraOpThreads() : Runtime.getRuntime().availableProcessors();
+  }
+
   /** Session options from the settings; a bad value fails naming its variable. */
   public OrtSession.SessionOptions sessionOptions() throws OrtException {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -39,7 +49,11 @@ public class ModelRegistry {
       throw new IllegalArgumentException("MODELPILOT_INTER_OP_THREADS must be 0 or more, got "
           + settings.interOpThreads());
     }
-    options.setIntraOpNumThreads(settings.intraOpThreads());
+    options.setIntraOpNumThreads(intraOpThreads(settings));
+    // idle pool threads sleep rather than spin: a spinning thread takes the core the HTTP threads need
+    String spin = settings.intraOpSpinning() ? "1" : "0";
+    options.addConfigEntry("session.intra_op.allow_spinning", spin);
+    options.addConfigEntry("session.inter_op.allow_spinning", spin);
     options.setInterOpNumThreads(settings.interOpThreads());
     if (settings.interOpThreads() > 1) {
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.PARALLEL);

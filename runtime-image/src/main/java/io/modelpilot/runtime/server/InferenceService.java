@@ -240,8 +240,7 @@ public class InferenceService {
       return settings.batchWorkers();
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    int perBatch = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : cores;
-    return Math.max(1, cores / perBatch);
+    return Math.max(1, cores / ModelRegistry.intraOpThreads(settings));
   }
 
   /** Every input present once, with the model's datatype and a shape the model accepts. */

@@ -18,8 +18,9 @@ public class RuntimeSpec {
 
   @Min(0)
   @Max(256)
-  @JsonPropertyDescription("ONNX Runtime intra-op threads (parallelism inside one operator). 0 lets ONNX Runtime "
-      + "use one thread per physical core.")
+  @JsonPropertyDescription("ONNX Runtime intra-op threads (parallelism inside one operator). 0: one per CPU the "
+      + "container may use (its CPU limit), rather than ONNX Runtime's own default, which counts the node's cores and "
+      + "pins its threads to them.")
   private Integer intraOpThreads;
 
   @Min(0)
