@@ -108,11 +108,12 @@ public final class Batcher implements AutoCloseable {
     final Set<String> wanted;
     final long enqueued;
     final CompletableFuture<Map<String, HostTensor>> result;
-    final Thread owner = Thread.currentThread();
+    final Thread owner; // the thread that waits for it; null for a request whose caller does not wait (a worker leads)
     volatile boolean lead;
 
     Job(List<HostTensor> inputs, long rows, String key, Set<String> wanted, long enqueued,
-        CompletableFuture<Map<String, HostTensor>> result) {
+        CompletableFuture<Map<String, HostTensor>> result, Thread owner) {
+      this.owner = owner;
       this.inputs = inputs;
       this.rows = rows;
       this.key = key;
@@ -153,7 +154,7 @@ public final class Batcher implements AutoCloseable {
    * the model (HTTP, parsing, writing, a thread hand-off). A model whose runs have a smaller fixed part (a small MLP:
    * microseconds) gains nothing a client would notice from a bigger batch, and every wait would cost all its rows.
    */
-  static final long MIN_SAVING_NANOS = 100_000;
+  public static final long MIN_SAVING_NANOS = 100_000;
   /** How many recent batches the cost fit remembers (a batch this many batches old weighs 1/e). */
   static final int FIT_MEMORY_BATCHES = 64;
 
@@ -181,6 +182,25 @@ public final class Batcher implements AutoCloseable {
   private volatile boolean pays = true; // whether a one-row run takes at least MIN_SAVING_NANOS
   private double oneRowNanos = -1; // guarded by lock: moving average of one-row runs; -1 before the first
   private final java.util.concurrent.atomic.AtomicLong alone = new java.util.concurrent.atomic.AtomicLong();
+  /** Lead the batches of requests without a thread of their own; at most one per slot is busy. */
+  private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "batch-worker");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Expires requests without a thread of their own that no batch took in time. */
+  private final java.util.concurrent.ScheduledThreadPoolExecutor timer = timer();
+
+  private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+    java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+        r -> {
+          Thread t = new Thread(r, "batch-expiry");
+          t.setDaemon(true);
+          return t;
+        });
+    timer.setRemoveOnCancelPolicy(true); // a request answered in time leaves nothing behind
+    return timer;
+  }
 
   public Batcher(int maxBatchSize, Duration maxQueueDelay, int workers, Runner runner, Listener listener) {
     this.maxBatchSize = maxBatchSize;
@@ -263,7 +283,44 @@ public final class Batcher implements AutoCloseable {
   /** Queues the job; null (and the result failed) when the batcher is closed. */
   private Job enqueue(List<HostTensor> inputs, Set<String> wanted, boolean arrived,
       CompletableFuture<Map<String, HostTensor>> result) {
-    Job job = new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result);
+    return enqueue(inputs, wanted, arrived, result, Thread.currentThread());
+  }
+
+  /**
+   * Queues a request whose caller does not wait for it (an event loop): its batch is led by one of the batcher's own
+   * threads, and the returned future completes on that thread.
+   */
+  public CompletableFuture<Map<String, HostTensor>> enqueueAsync(List<HostTensor> inputs, Set<String> wanted,
+      long timeoutNanos) {
+    CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
+    Job job = enqueue(inputs, wanted, false, result, null);
+    if (job != null && timeoutNanos != Long.MAX_VALUE) {
+      java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> expire(job), timeoutNanos,
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+      result.whenComplete((out, e) -> expiry.cancel(false));
+    }
+    return result;
+  }
+
+  /** A request no batch has taken within its timeout leaves the queue with a 503 (one in a running batch stays). */
+  private void expire(Job job) {
+    lock.lock();
+    try {
+      if (!job.lead && queue.remove(job)) {
+        job.result().completeExceptionally(timedOut());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static InferenceException timedOut() {
+    return new InferenceException(503, "no batch ran this request within MODELPILOT_REQUEST_TIMEOUT; retry later");
+  }
+
+  private Job enqueue(List<HostTensor> inputs, Set<String> wanted, boolean arrived,
+      CompletableFuture<Map<String, HostTensor>> result, Thread owner) {
+    Job job = new Job(inputs, inputs.get(0).rows(), key(inputs, wanted), wanted, System.nanoTime(), result, owner);
     lock.lock();
     try {
       if (arrived) {
@@ -290,10 +347,43 @@ public final class Batcher implements AutoCloseable {
 
   /** Under the lock: if a batch can start now, tells the oldest queued request's thread to lead it. */
   private void appoint() {
+    appoint(false);
+  }
+
+  /**
+   * As {@link #appoint()}; a request without a waiting thread is led by a batcher thread: this one, when
+   * {@code self} (a batcher thread that just ran its batch and looks for the next), or another.
+   */
+  private void appoint(boolean self) {
     if (appointed == null && !forming && executing < slots && !queue.isEmpty() && running) {
       appointed = queue.peek();
       appointed.lead = true;
-      LockSupport.unpark(appointed.owner);
+      if (appointed.owner != null) {
+        LockSupport.unpark(appointed.owner);
+      } else if (!self) {
+        workers.execute(this::leadUnowned);
+      }
+    }
+  }
+
+  /** On a batcher thread: leads the appointed batch while its oldest request has no thread of its own. */
+  private void leadUnowned() {
+    while (true) {
+      Job job;
+      lock.lock();
+      try {
+        job = appointed;
+        if (job == null || job.owner != null || !job.lead) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      try {
+        lead(job, true);
+      } catch (InterruptedException e) {
+        return; // closing
+      }
     }
   }
 
@@ -307,8 +397,7 @@ public final class Batcher implements AutoCloseable {
           lock.lock();
           try {
             if (!job.lead && queue.remove(job)) {
-              job.result().completeExceptionally(new InferenceException(503, "no batch ran this request within "
-                  + "MODELPILOT_REQUEST_TIMEOUT; retry later"));
+              job.result().completeExceptionally(timedOut());
               return;
             }
           } finally {
@@ -322,52 +411,63 @@ public final class Batcher implements AutoCloseable {
         }
         continue;
       }
-      List<Job> batch;
-      lock.lockInterruptibly();
+      if (!lead(job, false)) {
+        return; // close() failed every queued job
+      }
+    }
+  }
+
+  /**
+   * Leads the next batch, as appointed: forms it, runs it, hands out the rows; false when the batcher is closed.
+   * {@code worker}: on a batcher thread, which leads the next batch itself when its oldest request has no thread.
+   */
+  private boolean lead(Job job, boolean worker) throws InterruptedException {
+    List<Job> batch;
+    lock.lockInterruptibly();
+    try {
+      job.lead = false;
+      appointed = null;
+      if (!running) {
+        return false;
+      }
+      if (queue.isEmpty()) {
+        return true; // its own job was taken by the batch before
+      }
+      forming = true;
       try {
-        job.lead = false;
-        appointed = null;
-        if (!running) {
-          return; // close() failed every queued job
+        batch = form();
+      } finally {
+        forming = false;
+      }
+      executing++;
+      executingRequests += batch.size();
+      appoint(); // another slot may be free for the next batch
+    } finally {
+      lock.unlock();
+    }
+    leaders.add(Thread.currentThread());
+    long ran = -1;
+    try {
+      ran = execute(batch);
+    } finally {
+      leaders.remove(Thread.currentThread());
+      for (Job done : batch) {
+        LockSupport.unpark(done.owner);
+      }
+      lock.lock();
+      try {
+        if (ran >= 0) {
+          learn(rowsOf(batch), ran);
         }
-        if (queue.isEmpty()) {
-          continue; // its own job was taken by the batch before
-        }
-        forming = true;
-        try {
-          batch = form();
-        } finally {
-          forming = false;
-        }
-        executing++;
-        executingRequests += batch.size();
-        appoint(); // another slot may be free for the next batch
+        executing--;
+        executingRequests -= batch.size();
+        changed.signalAll(); // a forming batch waiting for this one's clients: they come back now
+        appoint(worker);
       } finally {
         lock.unlock();
       }
-      leaders.add(Thread.currentThread());
-      long ran = -1;
-      try {
-        ran = execute(batch);
-      } finally {
-        leaders.remove(Thread.currentThread());
-        for (Job done : batch) {
-          LockSupport.unpark(done.owner);
-        }
-        lock.lock();
-        try {
-          if (ran >= 0) {
-            learn(rowsOf(batch), ran);
-          }
-          executing--;
-          executingRequests -= batch.size();
-          changed.signalAll(); // a forming batch waiting for this one's clients: they come back now
-          appoint();
-        } finally {
-          lock.unlock();
-        }
-      }
     }
+    return true;
   }
 
   /**
@@ -674,6 +774,8 @@ public final class Batcher implements AutoCloseable {
       lock.unlock();
     }
     leaders.forEach(Thread::interrupt); // a batch running for the last time is told to stop
+    workers.shutdown();
+    timer.shutdownNow();
   }
 
   private static InferenceException shuttingDown() {

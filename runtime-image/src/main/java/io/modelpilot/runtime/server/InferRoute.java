@@ -10,6 +10,10 @@ import io.modelpilot.runtime.model.ModelRegistry;
 import io.modelpilot.runtime.tensor.InferenceException;
 import io.modelpilot.runtime.v2.RequestParser;
 import io.modelpilot.runtime.v2.ResponseWriter;
+import io.modelpilot.runtime.tensor.HostTensor;
+import io.modelpilot.runtime.v2.Protocol.InferenceRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,6 +25,8 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -112,8 +118,13 @@ public class InferRoute {
         reply(ctx, started, counted, e.status(), error(e.getMessage()));
         return;
       }
-      if (inference.runsInline(bytes.length)) {
-        serve(ctx, name, version, bytes, started, counted); // idle server, short model: no hand-off at all
+      LoadedModel model = registry.current().orElse(null);
+      if (model != null && inference.runsInline(model, bytes.length)) {
+        serve(ctx, name, version, bytes, started, counted); // a short model: no hand-off at all
+        return;
+      }
+      if (model != null && bytes.length <= InferenceService.INLINE_MAX_BODY_BYTES && queue(ctx, name, version,
+          bytes, started, counted)) {
         return;
       }
       try {
@@ -146,6 +157,89 @@ public class InferRoute {
       buffered.addAndGet(-held);
       held = 0;
     }
+  }
+
+  /**
+   * On the event loop, admitted: a request the batcher queues is parsed here and queued without a thread that waits
+   * for it; its response is written on this event loop once its batch ran. No hand-off to an inference thread on
+   * the way in, and one wake-up of the event loop on the way out. False when the request is not batched.
+   */
+  private boolean queue(RoutingContext ctx, String name, String version, byte[] body, long started,
+      boolean counted) {
+    LoadedModel model;
+    InferenceRequest request;
+    CompletableFuture<Map<String, HostTensor>> outputs;
+    try {
+      model = V2Resource.find(registry, name, version);
+      if (registry.state() != ModelRegistry.State.READY || !inference.queues(model)) {
+        return false;
+      }
+      request = RequestParser.parse(body);
+      outputs = inference.submit(model, request);
+      if (outputs == null) {
+        InferenceRequest parsed = request;
+        threads.execute(() -> serve(ctx, model, parsed, started, counted));
+        return true;
+      }
+    } catch (InferenceException e) {
+      inference.release();
+      reply(ctx, started, counted, e.status(), error(e.getMessage()));
+      return true;
+    } catch (RejectedExecutionException e) {
+      inference.release();
+      reply(ctx, started, counted, 503, error("the server is shutting down"));
+      return true;
+    } catch (Throwable e) {
+      LOG.errorf(e, "inference request failed");
+      inference.release();
+      reply(ctx, started, counted, 500, error("internal error: " + e));
+      return true;
+    }
+    Context context = Vertx.currentContext();
+    outputs.whenComplete((out, failure) -> context.runOnContext(v -> {
+      int status;
+      byte[] reply;
+      try {
+        if (failure != null) {
+          throw InferenceService.translate(failure instanceof java.util.concurrent.CompletionException
+              && failure.getCause() != null ? failure.getCause() : failure);
+        }
+        reply = ResponseWriter.write(inference.respond(model, request, out));
+        status = 200;
+      } catch (InferenceException e) {
+        status = e.status();
+        reply = error(e.getMessage());
+      } catch (Throwable e) {
+        LOG.errorf(e, "inference request failed");
+        status = 500;
+        reply = error("internal error: " + e);
+      } finally {
+        inference.release();
+      }
+      reply(ctx, started, counted, status, reply);
+    }));
+    return true;
+  }
+
+  /** Admitted and parsed, on an inference thread: run, write. */
+  private void serve(RoutingContext ctx, LoadedModel model, InferenceRequest request, long started,
+      boolean counted) {
+    int status;
+    byte[] reply;
+    try {
+      reply = ResponseWriter.write(inference.infer(model, request));
+      status = 200;
+    } catch (InferenceException e) {
+      status = e.status();
+      reply = error(e.getMessage());
+    } catch (Throwable e) {
+      LOG.errorf(e, "inference request failed");
+      status = 500;
+      reply = error("internal error: " + e);
+    } finally {
+      inference.release();
+    }
+    reply(ctx, started, counted, status, reply);
   }
 
   /** Admitted, on an inference thread (or the event loop, see InferenceService.runsInline): parse, run, write. */

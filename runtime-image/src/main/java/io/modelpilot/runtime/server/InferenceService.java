@@ -88,6 +88,13 @@ public class InferenceService {
    */
   /** The longest model run that may keep an idle server's event loop busy (see {@link #runsInline}). */
   static final long INLINE_MAX_NANOS = 5_000_000;
+  /**
+   * A model whose runs take at most this long runs on the event loop whatever the load: the event loop is kept from
+   * its other connections no longer than by parsing a body, and a hand-off to an inference thread and back would cost
+   * more than the run (a small MLP: microseconds). As {@link Batcher#MIN_SAVING_NANOS}: a model that short does not
+   * queue for batches either.
+   */
+  static final long INLINE_ALWAYS_NANOS = Batcher.MIN_SAVING_NANOS;
   /** The largest body parsed on an event loop (parsing takes about a microsecond per 100 bytes). */
   static final int INLINE_MAX_BODY_BYTES = 64 * 1024;
   private volatile long recentRunNanos = Long.MAX_VALUE; // the last run without batching
@@ -107,19 +114,23 @@ public class InferenceService {
 
   /**
    * Whether an admitted request may run on the thread that received it (an event loop), sparing the two thread
-   * hand-offs to an inference thread and back: only while it is the only request in the server, without batching
-   * (a batch may wait for others, which must not wait on a blocked event loop), and when the model's last run took
-   * at most {@link #INLINE_MAX_NANOS}, the longest the event loop may then be kept from other connections.
+   * hand-offs to an inference thread and back: never for a request that queues for a batch (a batch may wait for
+   * others, which must not wait on a blocked event loop); always for a model whose last run took at most
+   * {@link #INLINE_ALWAYS_NANOS}; and for a model whose last run took at most {@link #INLINE_MAX_NANOS} (the longest
+   * the event loop may then be kept from other connections) while it is the only request in the server.
    */
-  public boolean runsInline(int bodyBytes) {
-    return settings.maxBatchSize() <= 1 && metrics.inFlight().get() <= 1 && recentRunNanos <= INLINE_MAX_NANOS
-        && bodyBytes <= INLINE_MAX_BODY_BYTES;
+  public boolean runsInline(LoadedModel model, int bodyBytes) {
+    if (bodyBytes > INLINE_MAX_BODY_BYTES || queues(model)) {
+      return false;
+    }
+    long recent = recentRunNanos;
+    return recent <= INLINE_ALWAYS_NANOS || (metrics.inFlight().get() <= 1 && recent <= INLINE_MAX_NANOS);
   }
 
-  /** Announces a request about to be parsed, so that a forming batch may wait for it; null without batching. */
+  /** Announces a request about to be parsed, so that a forming batch may wait for it; null when it will not queue. */
   public Batcher.Arrival expect(LoadedModel model) {
     Batcher b = batcherFor(model);
-    return b == null ? null : b.expect();
+    return b == null || !b.stacking() || !b.pays() ? null : b.expect();
   }
 
   /** Runs an admitted request (see {@link #admit()}). */
@@ -138,6 +149,48 @@ public class InferenceService {
         arrival.withdraw(); // a no-op once it submitted
       }
     }
+    return respond(model, request, outputs);
+  }
+
+  /**
+   * Queues an admitted request for a batch without a thread that waits for it, when it is one the batcher takes:
+   * the future completes on the batcher's thread that ran it. Null when the request is not batched (run it with
+   * {@link #infer}). A request the model refuses fails here, before it is queued.
+   */
+  public java.util.concurrent.CompletableFuture<Map<String, HostTensor>> submit(LoadedModel model,
+      InferenceRequest request) {
+    Batcher b = batcherFor(model);
+    if (b == null) {
+      return null;
+    }
+    List<HostTensor> inputs = decodeInputs(model, request.inputs());
+    Set<String> wanted = wantedOutputs(model, request.outputs());
+    if (!batched(inputs)) {
+      return null;
+    }
+    metrics.queueDepth().incrementAndGet();
+    return b.enqueueAsync(inputs, wanted, requestTimeoutNanos)
+        .whenComplete((out, e) -> metrics.queueDepth().decrementAndGet());
+  }
+
+  /** Whether this model's requests queue for batches now (see {@link #submit}). */
+  public boolean queues(LoadedModel model) {
+    Batcher b = batcherFor(model);
+    return b != null && b.stacking() && b.pays();
+  }
+
+  /** Whether requests with these inputs may be stacked with others. */
+  private boolean batched(List<HostTensor> inputs) {
+    long rows = inputs.isEmpty() ? 1 : inputs.get(0).rows();
+    boolean sameRows = true;
+    for (HostTensor t : inputs) {
+      sameRows &= t.shape().length > 0 && t.rows() == rows;
+    }
+    return sameRows && rows > 0 && rows < settings.maxBatchSize();
+  }
+
+  /** The response to a request, from its outputs. */
+  public InferenceResponse respond(LoadedModel model, InferenceRequest request, Map<String, HostTensor> outputs) {
     String id = request.id() != null ? request.id() : newId();
     List<Predictions.Row> predictions = Predictions.of(outputs);
     feedback.remember(id, predictions);

@@ -647,4 +647,122 @@ class BatcherTest {
     gate.countDown();
     blocker.get(10, TimeUnit.SECONDS);
   }
+
+  // ---- requests whose caller does not wait (an event loop) ----
+
+  @Test
+  void requestsWithoutAWaitingThreadAreStackedWithOthersAndEachGetsItsOwnRows() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    Batcher batcher = batcher(8, Duration.ZERO, (inputs, wanted) -> {
+      if (calls.getAndIncrement() == 0) {
+        entered.countDown();
+        gate.await(); // the only slot stays busy while the others queue
+      }
+      return recordAndDouble(inputs, wanted);
+    });
+    HostTensor first = numeric(Datatype.FP32, 0, 1, 2);
+    CompletableFuture<Map<String, HostTensor>> blocker = batcher.enqueueAsync(List.of(first), WANTED, Long.MAX_VALUE);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    List<HostTensor> requests = new ArrayList<>();
+    List<CompletableFuture<Map<String, HostTensor>>> futures = new ArrayList<>();
+    for (int r = 1; r <= 6; r++) {
+      requests.add(numeric(Datatype.FP32, r, r % 3 == 1 ? 2 : 1, 2)); // 8 rows in all: one batch
+      futures.add(r % 3 == 0 ? batcher.submit(List.of(requests.get(r - 1)), WANTED) // a thread that waits, among them
+          : batcher.enqueueAsync(List.of(requests.get(r - 1)), WANTED, Long.MAX_VALUE));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 6);
+
+    gate.countDown();
+
+    assertOwnRowsDoubled(first, blocker.get(10, TimeUnit.SECONDS));
+    for (int r = 0; r < requests.size(); r++) {
+      assertOwnRowsDoubled(requests.get(r), futures.get(r).get(10, TimeUnit.SECONDS));
+    }
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(1).requests()).containsExactly(1, 2, 3, 4, 5, 6); // one batch, whoever waits for it
+  }
+
+  @Test
+  void aClosedLoopOfClientsThatDoNotWaitOnAThreadIsServedInBatches() throws Exception {
+    Batcher batcher = new Batcher(8, Duration.ofMillis(2), 2, (inputs, wanted) -> {
+      spin(300_000 + 20_000 * inputs.get(0).rows()); // a model with a large fixed part per run
+      return Map.of("y", twice(inputs.get(0)));
+    }, (rows, requests, queued) -> told.add(new Told(rows, requests, List.of())));
+    batchers.add(batcher);
+    AtomicInteger done = new AtomicInteger();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    for (int client = 0; client < 8; client++) {
+      loop(batcher, client, 50, done, all);
+    }
+
+    all.get(20, TimeUnit.SECONDS);
+
+    assertThat(done.get()).isEqualTo(8 * 50);
+    assertThat(told.stream().mapToInt(Told::requests).sum()).isEqualTo(8 * 50);
+    assertThat(told.stream().mapToInt(Told::requests).average().orElseThrow()).as("requests per batch")
+        .isGreaterThan(2.5);
+  }
+
+  /** One client: the next request as its answer comes (on the batcher's thread), checked, n times. */
+  private static void loop(Batcher batcher, int client, int left, AtomicInteger done, CompletableFuture<Void> all) {
+    if (left == 0) {
+      if (done.get() == 8 * 50) {
+        all.complete(null);
+      }
+      return;
+    }
+    HostTensor x = numeric(Datatype.FP32, client, 1, 2);
+    batcher.enqueueAsync(List.of(x), WANTED, Long.MAX_VALUE).whenComplete((out, e) -> {
+      if (e != null) {
+        all.completeExceptionally(e);
+        return;
+      }
+      try {
+        assertOwnRowsDoubled(x, out);
+      } catch (AssertionError wrong) {
+        all.completeExceptionally(wrong);
+        return;
+      }
+      done.incrementAndGet();
+      loop(batcher, client, left - 1, done, all);
+    });
+  }
+
+  private static void spin(long nanos) {
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void aRequestWithoutAWaitingThreadThatNoBatchTakesInTimeIsAnswered503AndLeavesTheQueue() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    Batcher batcher = batcher(8, Duration.ofMillis(1), (inputs, wanted) -> {
+      if (calls.getAndIncrement() == 0) {
+        entered.countDown();
+        gate.await(); // the only slot stays busy
+      }
+      return Map.of("y", twice(inputs.get(0)));
+    });
+    var blocker = batcher.enqueueAsync(List.of(numeric(Datatype.FP32, 0, 1, 2)), WANTED, Long.MAX_VALUE);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    var late = batcher.enqueueAsync(List.of(numeric(Datatype.FP32, 1, 1, 2)), WANTED,
+        TimeUnit.MILLISECONDS.toNanos(100));
+
+    ExecutionException e = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+        () -> late.get(10, TimeUnit.SECONDS));
+    assertThat(e.getCause()).isInstanceOf(InferenceException.class);
+    assertThat(((InferenceException) e.getCause()).status()).isEqualTo(503);
+    assertThat(e.getCause().getMessage()).contains("MODELPILOT_REQUEST_TIMEOUT");
+    assertThat(batcher.queued()).isZero();
+    gate.countDown();
+    blocker.get(10, TimeUnit.SECONDS);
+    assertThat(calls.get()).as("the expired request never ran").isEqualTo(1);
+  }
 }
