@@ -36,6 +36,10 @@ final class RuntimeServer implements AutoCloseable {
     pb.environment().put("MODELPILOT_MODEL_NAME", name);
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
     pb.environment().putAll(env);
+    String javaOptions = System.getenv("BENCH_SERVER_JAVA_OPTIONS"); // e.g. -Xlog:gc:file=/tmp/gc-%p.log
+    if (javaOptions != null && !javaOptions.isBlank()) {
+      pb.environment().put("JDK_JAVA_OPTIONS", javaOptions);
+    }
     process = pb.start();
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
