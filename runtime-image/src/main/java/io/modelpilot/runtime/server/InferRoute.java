@@ -167,67 +167,62 @@ public class InferRoute {
   private boolean queue(RoutingContext ctx, String name, String version, byte[] body, long started,
       boolean counted) {
     LoadedModel model;
+    try {
+      model = V2Resource.find(registry, name, version);
+    } catch (InferenceException unknown) {
+      return false; // answered on an inference thread, as any request that is not queued here
+    }
+    if (registry.state() != ModelRegistry.State.READY || !inference.queues(model)) {
+      return false;
+    }
     InferenceRequest request;
     CompletableFuture<Map<String, HostTensor>> outputs;
     try {
-      model = V2Resource.find(registry, name, version);
-      if (registry.state() != ModelRegistry.State.READY || !inference.queues(model)) {
-        return false;
-      }
       request = RequestParser.parse(body);
       outputs = inference.submit(model, request);
-      if (outputs == null) {
-        InferenceRequest parsed = request;
-        threads.execute(() -> serve(ctx, model, parsed, started, counted));
-        return true;
-      }
-    } catch (InferenceException e) {
-      inference.release();
-      reply(ctx, started, counted, e.status(), error(e.getMessage()));
-      return true;
-    } catch (RejectedExecutionException e) {
-      inference.release();
-      reply(ctx, started, counted, 503, error("the server is shutting down"));
-      return true;
     } catch (Throwable e) {
-      LOG.errorf(e, "inference request failed");
-      inference.release();
-      reply(ctx, started, counted, 500, error("internal error: " + e));
+      answer(ctx, started, counted, () -> {
+        throw e;
+      });
+      return true;
+    }
+    if (outputs == null) { // not stacked (rows, or no batch dimension): runs alone on an inference thread
+      try {
+        threads.execute(() -> answer(ctx, started, counted,
+            () -> ResponseWriter.write(inference.infer(model, request))));
+      } catch (RejectedExecutionException e) {
+        answer(ctx, started, counted, () -> {
+          throw new InferenceException(503, "the server is shutting down");
+        });
+      }
       return true;
     }
     Context context = Vertx.currentContext();
-    outputs.whenComplete((out, failure) -> context.runOnContext(v -> {
-      int status;
-      byte[] reply;
-      try {
-        if (failure != null) {
-          throw InferenceService.translate(failure instanceof java.util.concurrent.CompletionException
-              && failure.getCause() != null ? failure.getCause() : failure);
-        }
-        reply = ResponseWriter.write(inference.respond(model, request, out));
-        status = 200;
-      } catch (InferenceException e) {
-        status = e.status();
-        reply = error(e.getMessage());
-      } catch (Throwable e) {
-        LOG.errorf(e, "inference request failed");
-        status = 500;
-        reply = error("internal error: " + e);
-      } finally {
-        inference.release();
+    outputs.whenComplete((out, failure) -> context.runOnContext(v -> answer(ctx, started, counted, () -> {
+      if (failure != null) {
+        throw InferenceService.translate(failure instanceof java.util.concurrent.CompletionException
+            && failure.getCause() != null ? failure.getCause() : failure);
       }
-      reply(ctx, started, counted, status, reply);
-    }));
+      return ResponseWriter.write(inference.respond(model, request, out));
+    })));
     return true;
   }
 
-  /** Admitted and parsed, on an inference thread: run, write. */
-  private void serve(RoutingContext ctx, LoadedModel model, InferenceRequest request, long started,
-      boolean counted) {
+  /** What an admitted request does once it is on its thread: the body of a 200 answer, or an exception. */
+  @FunctionalInterface
+  private interface Work {
+    byte[] run() throws Throwable;
+  }
+
+  /**
+   * Runs an admitted request's work and answers with its result or with its error (an InferenceException's status,
+   * else 500); its place in the queue is released either way.
+   */
+  private void answer(RoutingContext ctx, long started, boolean counted, Work work) {
     int status;
     byte[] reply;
     try {
-      reply = ResponseWriter.write(inference.infer(model, request));
+      reply = work.run();
       status = 200;
     } catch (InferenceException e) {
       status = e.status();
@@ -244,31 +239,21 @@ public class InferRoute {
 
   /** Admitted, on an inference thread (or the event loop, see InferenceService.runsInline): parse, run, write. */
   private void serve(RoutingContext ctx, String name, String version, byte[] body, long started, boolean counted) {
-    int status;
-    byte[] reply;
-    Batcher.Arrival arrival = null;
-    try {
-      LoadedModel model = V2Resource.find(registry, name, version);
-      if (registry.state() != ModelRegistry.State.READY) {
-        throw new InferenceException(503, "model is not ready");
+    answer(ctx, started, counted, () -> {
+      Batcher.Arrival arrival = null;
+      try {
+        LoadedModel model = V2Resource.find(registry, name, version);
+        if (registry.state() != ModelRegistry.State.READY) {
+          throw new InferenceException(503, "model is not ready");
+        }
+        arrival = inference.expect(model);
+        return ResponseWriter.write(inference.infer(model, RequestParser.parse(body), arrival));
+      } finally {
+        if (arrival != null) {
+          arrival.withdraw();
+        }
       }
-      arrival = inference.expect(model);
-      reply = ResponseWriter.write(inference.infer(model, RequestParser.parse(body), arrival));
-      status = 200;
-    } catch (InferenceException e) {
-      status = e.status();
-      reply = error(e.getMessage());
-    } catch (Throwable e) {
-      LOG.errorf(e, "inference request failed");
-      status = 500;
-      reply = error("internal error: " + e);
-    } finally {
-      if (arrival != null) {
-        arrival.withdraw();
-      }
-      inference.release();
-    }
-    reply(ctx, started, counted, status, reply);
+    });
   }
 
   private void reply(RoutingContext ctx, long started, boolean counted, int status, byte[] json) {

@@ -82,6 +82,43 @@ class BatchingTest {
     }
   }
 
+  /**
+   * On a model whose requests queue for batches, the requests the batcher does not take are answered as without
+   * batching: an unknown model or version, a body the protocol or the model refuses, more rows than a batch holds.
+   */
+  @Test
+  void requestsTheBatcherDoesNotTakeAreAnsweredAsWithoutIt() {
+    V2Client client = new V2Client(url);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.get("/v2/health/ready").status() == 200);
+
+    V2Client.Reply unknown = client.post("/v2/models/other/infer", request(1));
+    assertThat(unknown.status()).as(unknown.raw()).isEqualTo(404);
+    assertThat(unknown.body().path("error").asText()).contains("unknown model 'other'");
+    V2Client.Reply version = client.post("/v2/models/mlp-classifier/versions/v9/infer", request(1));
+    assertThat(version.status()).as(version.raw()).isEqualTo(404);
+
+    V2Client.Reply notJson = client.post("/v2/models/mlp-classifier/infer", "{\"inputs\": [");
+    assertThat(notJson.status()).as(notJson.raw()).isEqualTo(400);
+    var narrow = InferenceEndpointTest.request("narrow", List.of(1f, 2f, 3f), 1);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) narrow.path("inputs").get(0)).putArray("shape").add(1).add(3);
+    V2Client.Reply badShape = client.post("/v2/models/mlp-classifier/infer", narrow);
+    assertThat(badShape.status()).as(badShape.raw()).isEqualTo(400);
+    assertThat(badShape.body().path("error").asText()).contains("input 'input'");
+
+    List<Float> many = new ArrayList<>();
+    for (int i = 0; i < 20; i++) { // more rows than a batch holds (16): runs alone
+      many.addAll(InferenceEndpointTest.row(i * 0.05f));
+    }
+    V2Client.Reply large = client.post("/v2/models/mlp-classifier/infer",
+        InferenceEndpointTest.request("large", many, 20));
+    assertThat(large.status()).as(large.raw()).isEqualTo(200);
+    assertThat(large.body().path("outputs").get(0).path("shape").get(0).asInt()).isEqualTo(20);
+
+    V2Client.Reply fine = client.post("/v2/models/mlp-classifier/infer", request(2));
+    assertThat(fine.status()).as(fine.raw()).isEqualTo(200);
+    assertThat(metric(client, "modelpilot_inflight_requests")).as("every place in the queue released").isZero();
+  }
+
   /** Two rows per request, different for every request. */
   static Object request(int n) {
     List<Float> rows = new ArrayList<>(InferenceEndpointTest.row(n * 0.1f));
