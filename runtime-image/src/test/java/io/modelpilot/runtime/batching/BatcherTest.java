@@ -183,6 +183,31 @@ class BatcherTest {
     throw new AssertionError("the future succeeded");
   }
 
+  /** A runner whose first run holds the only slot until it is opened; every run then runs {@code then}. */
+  private static final class HeldSlot {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch gate = new CountDownLatch(1);
+    final AtomicInteger calls = new AtomicInteger();
+
+    Batcher.Runner runner(Batcher.Runner then) {
+      return (inputs, wanted) -> {
+        if (calls.getAndIncrement() == 0) {
+          entered.countDown();
+          gate.await();
+        }
+        return then.run(inputs, wanted);
+      };
+    }
+
+    void awaitHeld() throws InterruptedException {
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    void open() {
+      gate.countDown();
+    }
+  }
+
   // ---- tests ----
 
   @Test
@@ -624,18 +649,11 @@ class BatcherTest {
 
   @Test
   void aRequestThatNoBatchTakesInTimeIsAnswered503AndLeavesTheQueue() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch gate = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    Batcher batcher = batcher(8, Duration.ofMillis(1), (inputs, wanted) -> {
-      if (calls.getAndIncrement() == 0) {
-        entered.countDown();
-        gate.await(); // the only slot stays busy
-      }
-      return Map.of("y", twice(inputs.get(0)));
-    });
+    HeldSlot held = new HeldSlot();
+    Batcher batcher = batcher(8, Duration.ofMillis(1), held.runner((inputs, wanted) -> Map.of("y",
+        twice(inputs.get(0)))));
     var blocker = batcher.submit(List.of(numeric(Datatype.FP32, 0, 1, 2)), WANTED);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    held.awaitHeld();
 
     InferenceException e = org.assertj.core.api.Assertions.catchThrowableOfType(InferenceException.class,
         () -> batcher.run(List.of(numeric(Datatype.FP32, 1, 1, 2)), WANTED, TimeUnit.MILLISECONDS.toNanos(100)));
@@ -644,7 +662,7 @@ class BatcherTest {
     assertThat(e.status()).isEqualTo(503);
     assertThat(e.getMessage()).contains("MODELPILOT_REQUEST_TIMEOUT");
     assertThat(batcher.queued()).isZero();
-    gate.countDown();
+    held.open();
     blocker.get(10, TimeUnit.SECONDS);
   }
 
@@ -652,19 +670,11 @@ class BatcherTest {
 
   @Test
   void requestsWithoutAWaitingThreadAreStackedWithOthersAndEachGetsItsOwnRows() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch gate = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    Batcher batcher = batcher(8, Duration.ZERO, (inputs, wanted) -> {
-      if (calls.getAndIncrement() == 0) {
-        entered.countDown();
-        gate.await(); // the only slot stays busy while the others queue
-      }
-      return recordAndDouble(inputs, wanted);
-    });
+    HeldSlot held = new HeldSlot(); // the only slot stays busy while the others queue
+    Batcher batcher = batcher(8, Duration.ZERO, held.runner(this::recordAndDouble));
     HostTensor first = numeric(Datatype.FP32, 0, 1, 2);
     CompletableFuture<Map<String, HostTensor>> blocker = batcher.enqueueAsync(List.of(first), WANTED, Long.MAX_VALUE);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    held.awaitHeld();
     List<HostTensor> requests = new ArrayList<>();
     List<CompletableFuture<Map<String, HostTensor>>> futures = new ArrayList<>();
     for (int r = 1; r <= 6; r++) {
@@ -674,7 +684,7 @@ class BatcherTest {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 6);
 
-    gate.countDown();
+    held.open();
 
     assertOwnRowsDoubled(first, blocker.get(10, TimeUnit.SECONDS));
     for (int r = 0; r < requests.size(); r++) {
@@ -739,18 +749,11 @@ class BatcherTest {
 
   @Test
   void aRequestWithoutAWaitingThreadThatNoBatchTakesInTimeIsAnswered503AndLeavesTheQueue() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch gate = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    Batcher batcher = batcher(8, Duration.ofMillis(1), (inputs, wanted) -> {
-      if (calls.getAndIncrement() == 0) {
-        entered.countDown();
-        gate.await(); // the only slot stays busy
-      }
-      return Map.of("y", twice(inputs.get(0)));
-    });
+    HeldSlot held = new HeldSlot();
+    Batcher batcher = batcher(8, Duration.ofMillis(1), held.runner((inputs, wanted) -> Map.of("y",
+        twice(inputs.get(0)))));
     var blocker = batcher.enqueueAsync(List.of(numeric(Datatype.FP32, 0, 1, 2)), WANTED, Long.MAX_VALUE);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    held.awaitHeld();
 
     var late = batcher.enqueueAsync(List.of(numeric(Datatype.FP32, 1, 1, 2)), WANTED,
         TimeUnit.MILLISECONDS.toNanos(100));
@@ -761,8 +764,8 @@ class BatcherTest {
     assertThat(((InferenceException) e.getCause()).status()).isEqualTo(503);
     assertThat(e.getCause().getMessage()).contains("MODELPILOT_REQUEST_TIMEOUT");
     assertThat(batcher.queued()).isZero();
-    gate.countDown();
+    held.open();
     blocker.get(10, TimeUnit.SECONDS);
-    assertThat(calls.get()).as("the expired request never ran").isEqualTo(1);
+    assertThat(held.calls.get()).as("the expired request never ran").isEqualTo(1);
   }
 }
