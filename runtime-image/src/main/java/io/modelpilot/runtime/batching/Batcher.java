@@ -425,6 +425,10 @@ public final class Batcher implements AutoCloseable {
     List<Job> batch;
     lock.lockInterruptibly();
     try {
+      if (appointed != job) {
+        job.lead = false; // withdrawn, or another batcher thread took this appointment: nothing to lead
+        return true;
+      }
       job.lead = false;
       appointed = null;
       if (!running) {
