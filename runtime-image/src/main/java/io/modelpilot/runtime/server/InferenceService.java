@@ -82,10 +82,6 @@ public class InferenceService {
     return judged;
   }
 
-  /**
-   * Takes a place in the queue before the request is parsed, so that at most MODELPILOT_MAX_QUEUE_LENGTH requests
-   * are parsed, waiting or running at once (and hold their tensors in memory); release it with {@link #release()}.
-   */
   /** The longest model run that may keep an idle server's event loop busy (see {@link #runsInline}). */
   static final long INLINE_MAX_NANOS = 5_000_000;
   /**
@@ -99,6 +95,10 @@ public class InferenceService {
   static final int INLINE_MAX_BODY_BYTES = 64 * 1024;
   private volatile long recentRunNanos = Long.MAX_VALUE; // the last run without batching
 
+  /**
+   * Takes a place in the queue before the request is parsed, so that at most MODELPILOT_MAX_QUEUE_LENGTH requests
+   * are parsed, waiting or running at once (and hold their tensors in memory); release it with {@link #release()}.
+   */
   public void admit() {
     if (!admission.tryAcquire()) {
       throw new InferenceException(503, "the server is at its queue limit (MODELPILOT_MAX_QUEUE_LENGTH="
@@ -213,12 +213,8 @@ public class InferenceService {
       Batcher.Arrival arrival) {
     Batcher b = batcherFor(model);
     long rows = inputs.isEmpty() ? 1 : inputs.get(0).rows();
-    boolean sameRows = true;
-    for (HostTensor t : inputs) {
-      sameRows &= t.shape().length > 0 && t.rows() == rows;
-    }
     try {
-      if (b != null && b.stacking() && b.pays() && sameRows && rows > 0 && rows < settings.maxBatchSize()) {
+      if (b != null && b.stacking() && b.pays() && batched(inputs)) {
         metrics.queueDepth().incrementAndGet();
         try {
           return arrival != null ? arrival.run(inputs, wanted, requestTimeoutNanos)
