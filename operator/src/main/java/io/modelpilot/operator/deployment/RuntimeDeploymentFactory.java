@@ -154,13 +154,19 @@ public final class RuntimeDeploymentFactory {
   }
 
   public static Service service(ModelDeployment md) {
+    return service(md, md.getMetadata().getName(), commonLabels(md),
+        Map.of(Labels.DEPLOYMENT, md.getMetadata().getName()));
+  }
+
+  /** A ClusterIP Service of the model server's HTTP port over the selected pods, owned by the ModelDeployment. */
+  static Service service(ModelDeployment md, String name, Map<String, String> labels, Map<String, String> selector) {
     return new ServiceBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(md.getMetadata().getName())
-            .withNamespace(md.getMetadata().getNamespace()).withLabels(commonLabels(md))
+        .withMetadata(new ObjectMetaBuilder().withName(name)
+            .withNamespace(md.getMetadata().getNamespace()).withLabels(labels)
             .withOwnerReferences(ownerReference(md)).build())
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(Map.of(Labels.DEPLOYMENT, md.getMetadata().getName()))
+        .withSelector(selector)
         .addNewPort().withName(Http.PORT_NAME).withPort(Http.PORT).withTargetPort(new IntOrString(Http.PORT_NAME))
         .withProtocol("TCP").withAppProtocol("http").endPort()
         .endSpec()

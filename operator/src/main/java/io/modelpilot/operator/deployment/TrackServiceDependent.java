@@ -1,16 +1,12 @@
 package io.modelpilot.operator.deployment;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.modelpilot.contract.RuntimeContract.Http;
 import io.modelpilot.contract.RuntimeContract.Labels;
 import io.modelpilot.operator.api.v1alpha1.ModelDeployment;
 
@@ -48,16 +44,7 @@ public abstract class TrackServiceDependent extends CRUDKubernetesDependentResou
   public static Service service(ModelDeployment md, String track) {
     Map<String, String> labels = new java.util.LinkedHashMap<>(RuntimeDeploymentFactory.commonLabels(md));
     labels.put(Labels.TRACK, track);
-    return new ServiceBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name(md, track)).withNamespace(md.getMetadata().getNamespace())
-            .withLabels(labels).withOwnerReferences(RuntimeDeploymentFactory.ownerReference(md)).build())
-        .withNewSpec()
-        .withType("ClusterIP")
-        .withSelector(RuntimeDeploymentFactory.selector(md, track))
-        .addNewPort().withName(Http.PORT_NAME).withPort(Http.PORT).withTargetPort(new IntOrString(Http.PORT_NAME))
-        .withProtocol("TCP").withAppProtocol("http").endPort()
-        .endSpec()
-        .build();
+    return RuntimeDeploymentFactory.service(md, name(md, track), labels, RuntimeDeploymentFactory.selector(md, track));
   }
 
   /** {@code <name>-stable}: the stable track's pods. */

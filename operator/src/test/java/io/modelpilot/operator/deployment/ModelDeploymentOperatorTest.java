@@ -178,14 +178,28 @@ class ModelDeploymentOperatorTest {
   }
 
   private void installServiceMonitorCrd() {
-    kube.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName(SERVICE_MONITOR_CRD).endMetadata()
-        .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
-        .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors").withSingular("servicemonitor")
-        .withListKind("ServiceMonitorList").endNames()
-        .addNewVersion().withName("v1").withServed(true).withStorage(true)
+    installCrd(SERVICE_MONITOR_CRD, "ServiceMonitor", false);
+  }
+
+  /**
+   * A CRD of another project (a name {@code plural.group}) whose objects the stand-in API server keeps as they come,
+   * as its controller's schema would let them through; {@code status}: with a status subresource.
+   */
+  private void installCrd(String name, String kind, boolean status) {
+    String plural = name.substring(0, name.indexOf('.'));
+    var version = new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersionBuilder()
+        .withName("v1").withServed(true).withStorage(true)
         .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-        .endOpenAPIV3Schema().endSchema().endVersion()
+        .endOpenAPIV3Schema().endSchema();
+    if (status) {
+      version.withNewSubresources().withNewStatus().endStatus().endSubresources();
+    }
+    kube.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withGroup(name.substring(name.indexOf('.') + 1)).withScope("Namespaced")
+        .withNewNames().withKind(kind).withPlural(plural).withSingular(plural.substring(0, plural.length() - 1))
+        .withListKind(kind + "List").endNames()
+        .addToVersions(version.build())
         .endSpec().build()).serverSideApply();
   }
 
@@ -740,16 +754,7 @@ class ModelDeploymentOperatorTest {
   }
 
   private void installHttpRouteCrd() {
-    kube.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName(HTTP_ROUTE_CRD).endMetadata()
-        .withNewSpec().withGroup("gateway.networking.k8s.io").withScope("Namespaced")
-        .withNewNames().withKind("HTTPRoute").withPlural("httproutes").withSingular("httproute")
-        .withListKind("HTTPRouteList").endNames()
-        .addNewVersion().withName("v1").withServed(true).withStorage(true)
-        .withNewSubresources().withNewStatus().endStatus().endSubresources()
-        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-        .endOpenAPIV3Schema().endSchema().endVersion()
-        .endSpec().build()).serverSideApply();
+    installCrd(HTTP_ROUTE_CRD, "HTTPRoute", true);
   }
 
   /** What a Gateway controller writes into the route's status about the Gateway it names. */

@@ -128,7 +128,7 @@ class CanaryRolloutTest {
     remember(md, rollout.plan(md, stable, null, 4, revision(md), true, T0));
     RolloutPlan ready = rollout.plan(md, stable, canaryOn(md, 1, 1), 4, revision(md), true, T0.plusSeconds(2));
     assertThat(ready.traffic().canaryWeight()).isEqualTo(25);
-    md.getStatus().setCanary(ready.canary());
+    remember(md, ready);
 
     // the next step asks for 2 pods; the Deployment has not observed its new count yet
     md.getSpec().getRollout().setSteps(List.of(step(50, "1m")));
@@ -148,7 +148,7 @@ class CanaryRolloutTest {
     Deployment canary = canaryOn(md, 1, 1);
     RolloutPlan serving = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(2));
     assertThat(serving.traffic().canaryWeight()).isEqualTo(50);
-    md.getStatus().setCanary(serving.canary());
+    remember(md, serving);
     md.getMetadata().setAnnotations(java.util.Map.of(CanaryRollout.ANNOTATION_ABORT, revision(md)));
     RolloutPlan aborted = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(4));
     assertThat(aborted.canary().getPhase()).isEqualTo(CanaryPhase.ABORTED);
@@ -157,7 +157,7 @@ class CanaryRolloutTest {
     assertThat(aborted.tracks().stableReplicas()).isEqualTo(2);
     assertThat(aborted.tracks().canaryReplicas()).as("kept while the route stops sending to them").isEqualTo(1);
     assertThat(aborted.recheckIn()).isEqualTo(CanaryRollout.TICK);
-    md.getStatus().setCanary(aborted.canary());
+    remember(md, aborted);
     RolloutPlan after = rollout.plan(md, stable, canary, 2, revision(md), true, T0.plusSeconds(6));
     assertThat(after.tracks().canaryReplicas()).as("then they go").isZero();
     assertThat(after.traffic().canaryWeight()).isZero();
@@ -219,7 +219,9 @@ class CanaryRolloutTest {
 
   /** What the reconciler keeps between two plans: the canary status of the last one, in a fresh status. */
   private static void remember(ModelDeployment md, RolloutPlan plan) {
-    md.setStatus(new ModelDeploymentStatus());
+    if (md.getStatus() == null) {
+      md.setStatus(new ModelDeploymentStatus());
+    }
     md.getStatus().setCanary(plan.canary());
   }
 }

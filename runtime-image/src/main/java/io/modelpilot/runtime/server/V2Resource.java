@@ -144,49 +144,9 @@ public class V2Resource {
       throw rejected(400, "malformed", "feedback needs exactly one of 'label' (classification) or 'value' "
           + "(regression)");
     }
-    Predictions.Row predicted;
-    String revision;
-    if (token != null) {
-      if (!token.isTextual()) {
-        throw rejected(400, "malformed", "'token' must be the string prediction_token of an inference response");
-      }
-      PredictionTokens.Claims claims;
-      try {
-        claims = inference.tokens().verify(token.textValue());
-      } catch (PredictionTokens.Refused e) {
-        throw rejected(e.status(), e.reason(), e.getMessage());
-      }
-      if (!claims.model().equals(model.name())) {
-        throw rejected(400, "other_model", "the prediction token is for model '" + claims.model() + "', not '"
-            + model.name() + "'");
-      }
-      if (index >= claims.rows().size()) {
-        throw rejected(400, "malformed", "'index' " + index + " is not a row the token holds: it holds rows 0 to "
-            + (claims.rows().size() - 1) + " of the request's " + claims.requestRows() + " (a token carries the "
-            + "first " + PredictionTokens.MAX_ROWS + ")");
-      }
-      predicted = claims.rows().get(index);
-      kindOf(predicted, label, value);
-      switch (inference.judged().judge(claims, index, java.time.Instant.now().getEpochSecond())) {
-        case ALREADY_JUDGED -> throw rejected(409, "replayed", "row " + index + " of this prediction token was "
-            + "already judged");
-        case TOO_OLD_TO_CHECK -> throw rejected(409, "replayed", "this pod can no longer tell whether row " + index
-            + " of this prediction token was judged (it forgot the oldest judgements: "
-            + "MODELPILOT_FEEDBACK_JUDGED_TOKENS); send feedback sooner after the prediction");
-        case FIRST -> { }
-      }
-      revision = claims.revision();
-    } else {
-      if (!id.isTextual()) {
-        throw rejected(400, "malformed", "'id' must be the string id of a recent inference request");
-      }
-      String requestId = id.textValue();
-      predicted = inference.feedback().take(requestId, index).orElseThrow(() -> rejected(404, "unknown_id",
-          "no recent prediction with id '" + requestId + "' and index " + index + " on this pod (unknown, expired, "
-              + "already judged, or answered by another pod: send the response's prediction_token as 'token')"));
-      kindOf(predicted, label, value);
-      revision = inference.tokens().revision();
-    }
+    Judged judged = token != null ? byToken(model, token, index, label, value) : byId(id, index, label, value);
+    Predictions.Row predicted = judged.predicted();
+    String revision = judged.revision();
     if (label != null) {
       boolean correct = predicted.label().equals(label.isTextual() ? label.textValue() : label.asText());
       metrics.feedback(correct, revision);
@@ -197,6 +157,57 @@ public class V2Resource {
     metrics.feedbackError(error, revision);
     return Response.ok(java.util.Map.of("absoluteError", error, "predicted", predicted.value(),
         "predictionRevision", revision)).build();
+  }
+
+  /** The prediction a feedback judges, and the revision that made it. */
+  private record Judged(Predictions.Row predicted, String revision) {
+  }
+
+  /** Feedback by prediction token: any pod with the deployment's key judges it, each row once. */
+  private Judged byToken(LoadedModel model, JsonNode token, int index, JsonNode label, JsonNode value) {
+    if (!token.isTextual()) {
+      throw rejected(400, "malformed", "'token' must be the string prediction_token of an inference response");
+    }
+    PredictionTokens.Claims claims;
+    try {
+      claims = inference.tokens().verify(token.textValue());
+    } catch (PredictionTokens.Refused e) {
+      throw rejected(e.status(), e.reason(), e.getMessage());
+    }
+    if (!claims.model().equals(model.name())) {
+      throw rejected(400, "other_model", "the prediction token is for model '" + claims.model() + "', not '"
+          + model.name() + "'");
+    }
+    if (index >= claims.rows().size()) {
+      throw rejected(400, "malformed", "'index' " + index + " is not a row the token holds: it holds rows 0 to "
+          + (claims.rows().size() - 1) + " of the request's " + claims.requestRows() + " (a token carries the "
+          + "first " + PredictionTokens.MAX_ROWS + ")");
+    }
+    Predictions.Row predicted = claims.rows().get(index);
+    kindOf(predicted, label, value);
+    switch (inference.judged().judge(claims, index, java.time.Instant.now().getEpochSecond())) {
+      case ALREADY_JUDGED -> throw rejected(409, "replayed", "row " + index + " of this prediction token was "
+          + "already judged");
+      case TOO_OLD_TO_CHECK -> throw rejected(409, "replayed", "this pod can no longer tell whether row " + index
+          + " of this prediction token was judged (it forgot the oldest judgements: "
+          + "MODELPILOT_FEEDBACK_JUDGED_TOKENS); send feedback sooner after the prediction");
+      case FIRST -> { }
+    }
+    return new Judged(predicted, claims.revision());
+  }
+
+  /** Feedback by request id: only the pod that answered the request remembers it. */
+  private Judged byId(JsonNode id, int index, JsonNode label, JsonNode value) {
+    if (!id.isTextual()) {
+      throw rejected(400, "malformed", "'id' must be the string id of a recent inference request");
+    }
+    String requestId = id.textValue();
+    Predictions.Row predicted = inference.feedback().take(requestId, index).orElseThrow(() -> rejected(404,
+        "unknown_id", "no recent prediction with id '" + requestId + "' and index " + index + " on this pod "
+            + "(unknown, expired, already judged, or answered by another pod: send the response's "
+            + "prediction_token as 'token')"));
+    kindOf(predicted, label, value);
+    return new Judged(predicted, inference.tokens().revision());
   }
 
   /** The truth sent must be of the prediction's kind: a class for a class, a number for a number. */
